@@ -1,0 +1,58 @@
+# Newsroom: `make run` to try it, `make test` to prove it.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+# Local runs are development runs unless the environment says otherwise.
+export DJANGO_DEBUG ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test lint format bench screenshots worker clean
+
+# The first Python >= 3.12 we can find (pyenv reads .python-version for plain `python3`).
+PYTHON := $(shell for p in python3.13 python3.12 python3.14 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Newsroom needs Python 3.12 or newer (Django 6.1). Install it (e.g. 'pyenv install 3.13') and try again." >&2; exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.installed
+	$(MANAGE) migrate --no-input
+
+run: setup
+	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) ensure_admin
+	@echo "Starting the task worker and the site on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	$(MANAGE) db_worker --queue-name default & \
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+worker: setup
+	$(MANAGE) db_worker --queue-name default
+
+test: setup
+	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory lint
+	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 $(MANAGE) makemigrations --check --dry-run
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: setup
+	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 $(PY) -m benchmarks
+
+screenshots: setup
+	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 $(VENV)/bin/pytest tests/browser -m browser -k screenshots -p no:randomly
+
+clean:
+	rm -rf $(VENV) staticfiles artifacts

@@ -1,0 +1,281 @@
+"""Sections, authors and articles: what editors write and readers read."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+
+from newsroom.sanitizer import clean_html
+
+from .image import Image
+
+MENU_CACHE_KEY = "articles:menu-sections"
+
+
+class SectionQuerySet(models.QuerySet):
+    def menu(self):
+        """The sections in menu order, cached: every page renders the menu."""
+        sections = cache.get(MENU_CACHE_KEY)
+        if sections is None:
+            sections = list(self.order_by("position", "name"))
+            cache.set(MENU_CACHE_KEY, sections, 3600)
+        return sections
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower numbers come first in the menu."
+    )
+    description = models.TextField(blank=True, help_text="Shown at the top of the section page.")
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    bio = models.TextField(blank=True, help_text='Plain text, shown in the "Written by" box.')
+    photo = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    links = models.TextField(
+        blank=True, help_text="One web address per line: website, social profiles."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="The staff account that writes as this author, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def link_list(self):
+        """Each link as (label, url); the label is the host name without "www."."""
+        from urllib.parse import urlsplit
+
+        result = []
+        for line in self.links.splitlines():
+            url = line.strip()
+            if url.startswith(("https://", "http://")):
+                result.append((urlsplit(url).netloc.removeprefix("www."), url))
+        return result
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one gate for everything public: published, and not dated in the future."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self):
+        """What a list of teasers needs, in a fixed number of queries whatever the length."""
+        return self.select_related("section", "lead_image").prefetch_related(
+            Prefetch(
+                "authors",
+                queryset=Author.objects.select_related("photo").order_by("articleauthor__position"),
+            )
+        )
+
+    def for_detail(self):
+        return self.for_listing().prefetch_related("tags")
+
+    def related_to(self, article, limit=4):
+        """Stories sharing the most tags with ``article``, then the latest in its section."""
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        candidates = self.published().exclude(pk=article.pk)
+        by_tags = []
+        if tag_ids:
+            by_tags = list(
+                candidates.filter(tags__in=tag_ids)
+                .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids)))
+                .order_by("-shared", "-published_at")
+                .values_list("pk", flat=True)[:limit]
+            )
+        extra = []
+        if len(by_tags) < limit:
+            extra = list(
+                candidates.filter(section_id=article.section_id)
+                .exclude(pk__in=by_tags)
+                .order_by("-published_at")
+                .values_list("pk", flat=True)[: limit - len(by_tags)]
+            )
+        ids = by_tags + extra
+        if not ids:
+            return []
+        found = self.filter(pk__in=ids).for_listing().in_bulk()
+        return [found[pk] for pk in ids if pk in found]
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the address.")
+    standfirst = models.TextField(
+        blank=True,
+        max_length=600,
+        help_text="The summary under the headline, one or two sentences.",
+    )
+    body = ProseEditorField(
+        blank=True,
+        config={
+            "extensions": {
+                "Bold": True,
+                "Italic": True,
+                "Strike": True,
+                "Subscript": True,
+                "Superscript": True,
+                "Heading": {"levels": [2, 3, 4]},
+                "BulletList": True,
+                "OrderedList": True,
+                "Blockquote": True,
+                "HorizontalRule": True,
+                "Link": {"enableTarget": True},
+                "Figure": True,
+                "Caption": True,
+                "Image": True,
+                "History": True,
+                "HTML": True,
+            }
+        },
+        help_text="Sub-headings, lists, quotes, links and images from the image library.",
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    lead_image = models.ForeignKey(
+        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_for"
+    )
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
+    authors = models.ManyToManyField(Author, through="ArticleAuthor", related_name="articles")
+    tags = TaggableManager(blank=True)
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it goes public. Leave empty to use the publish time."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    is_featured = models.BooleanField("featured", default=False)
+    seo_title = models.CharField("SEO title", max_length=70, blank=True)
+    seo_description = models.CharField("SEO description", max_length=160, blank=True)
+    comments_open = models.BooleanField(default=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_status_published"),
+            models.Index(
+                fields=["section", "status", "published_at"], name="article_section_published"
+            ),
+            models.Index(fields=["is_featured", "published_at"], name="article_featured"),
+        ]
+        permissions = [("publish_article", "Can publish articles")]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.headline)[:200]
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.body_html = clean_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def get_preview_url(self):
+        return reverse("articles:preview", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def was_updated(self):
+        """True when the article changed meaningfully after it went out (more than an hour)."""
+        return bool(
+            self.published_at and (self.updated_at - self.published_at).total_seconds() > 3600
+        )
+
+    @property
+    def title_for_seo(self):
+        return self.seo_title or self.headline
+
+    @property
+    def description_for_seo(self):
+        return self.seo_description or Truncator(
+            self.standfirst or strip_tags(self.body_html)
+        ).chars(160)
+
+    @cached_property
+    def ordered_authors(self):
+        return list(self.authors.all())
+
+    @property
+    def reading_time(self):
+        """Minutes to read, at 230 words a minute, never less than one."""
+        words = len(strip_tags(self.body_html).split())
+        return max(1, round(words / 230))
+
+
+class ArticleAuthor(models.Model):
+    """An author's place in an article's byline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="unique_article_author"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"

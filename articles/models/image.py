@@ -1,0 +1,230 @@
+"""The image library: uploads validated once, renditions made once, served responsively."""
+
+import hashlib
+import io
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models
+from django.urls import reverse
+from django.utils.functional import cached_property
+from PIL import Image as PILImage
+from PIL import ImageOps, UnidentifiedImageError
+
+# Widths we render, in pixels; an image never gets a rendition wider than its original.
+RENDITION_WIDTHS = (320, 640, 960, 1280, 1920)
+RENDITION_FORMATS = (
+    ("WEBP", "webp", {"quality": 80}),
+    ("JPEG", "jpg", {"quality": 82, "optimize": True, "progressive": True}),
+)
+ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+def validate_image_file(uploaded):
+    """Refuse anything that is not a whole, reasonably sized picture, with a readable message.
+
+    Checks the declared size, then lets Pillow identify the real format (not the file name),
+    checks the pixel count *before* decoding (decompression bombs), then decodes fully so a
+    truncated file is caught here rather than when renditions are made.
+    """
+    max_bytes = settings.IMAGE_MAX_UPLOAD_BYTES
+    if uploaded.size is not None and uploaded.size > max_bytes:
+        raise ValidationError(
+            "This file is %(size)s MB; the limit is %(limit)s MB.",
+            code="too_large",
+            params={"size": round(uploaded.size / 1e6, 1), "limit": round(max_bytes / 1e6)},
+        )
+    uploaded.seek(0)
+    try:
+        with PILImage.open(uploaded) as picture:
+            if picture.format not in ACCEPTED_FORMATS:
+                raise ValidationError(
+                    "%(format)s images are not accepted. Upload a JPEG, PNG, WebP or GIF.",
+                    code="bad_format",
+                    params={"format": picture.format or "This kind of"},
+                )
+            width, height = picture.size
+            if width * height > settings.IMAGE_MAX_PIXELS:
+                raise ValidationError(
+                    "This image is %(w)s × %(h)s pixels, more than the %(limit)s megapixels we "
+                    "accept. Scale it down and upload it again.",
+                    code="too_many_pixels",
+                    params={"w": width, "h": height, "limit": settings.IMAGE_MAX_PIXELS // 10**6},
+                )
+            picture.load()
+    except ValidationError:
+        raise
+    except PILImage.DecompressionBombError as exc:
+        raise ValidationError(
+            "This image has too many pixels to be processed safely. Scale it down and upload it "
+            "again.",
+            code="too_many_pixels",
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise ValidationError(
+            "This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF.",
+            code="not_an_image",
+        ) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(
+            "This image is damaged or incomplete (%(error)s). Upload the file again.",
+            code="damaged",
+            params={"error": str(exc) or exc.__class__.__name__},
+        ) from exc
+    finally:
+        uploaded.seek(0)
+
+
+def _normalised(picture):
+    """Apply EXIF orientation and drop every piece of metadata (location included)."""
+    picture = ImageOps.exif_transpose(picture)
+    if picture.mode not in ("RGB", "RGBA"):
+        picture = picture.convert("RGBA" if "transparency" in picture.info else "RGB")
+    clean = PILImage.new(picture.mode, picture.size)
+    clean.paste(picture)
+    return clean
+
+
+class ImageQuerySet(models.QuerySet):
+    def search(self, query):
+        return self.filter(
+            models.Q(caption__icontains=query)
+            | models.Q(credit__icontains=query)
+            | models.Q(alt_text__icontains=query)
+        )
+
+
+class Image(models.Model):
+    file = models.ImageField(
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        validators=[validate_image_file],
+        help_text="JPEG, PNG, WebP or GIF. Location data is removed, orientation fixed.",
+    )
+    alt_text = models.CharField(
+        max_length=300,
+        help_text="What the picture shows, for readers who cannot see it. Required.",
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(
+        max_length=200, blank=True, help_text='Shown as "Image source". E.g. "Jane Doe / Agency".'
+    )
+    credit_url = models.URLField(blank=True)
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    renditions = models.JSONField(
+        default=list,
+        editable=False,
+        help_text="Widths rendered so far; files live under renditions/<key>/.",
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return self.caption or self.alt_text
+
+    def save(self, *args, **kwargs):
+        """Strip metadata and fix orientation of a fresh upload before it is stored."""
+        file = self.file
+        if file and not getattr(file, "_committed", True):
+            file.seek(0)
+            with PILImage.open(file) as picture:
+                fmt = picture.format
+                clean = _normalised(picture)
+            buffer = io.BytesIO()
+            save_format = fmt if fmt in ("JPEG", "PNG", "WEBP") else "PNG"
+            if save_format == "JPEG" and clean.mode == "RGBA":
+                clean = clean.convert("RGB")
+            clean.save(buffer, save_format, quality=90)
+            name = PurePosixPath(file.name).stem + "." + ACCEPTED_FORMATS[save_format]
+            self.file.save(name, ContentFile(buffer.getvalue()), save=False)
+            self.width, self.height = clean.size
+            self.renditions = []
+        super().save(*args, **kwargs)
+        if not self.renditions:
+            self.make_renditions()
+
+    def get_absolute_url(self):
+        return reverse("admin:articles_image_change", args=[self.pk])
+
+    @property
+    def rendition_key(self):
+        """A folder name that changes when the file does, so caches never serve a stale picture."""
+        digest = hashlib.sha1(self.file.name.encode()).hexdigest()[:10]
+        return f"{self.pk}-{digest}"
+
+    def _rendition_name(self, width, ext):
+        return f"renditions/{self.rendition_key}/{width}.{ext}"
+
+    def make_renditions(self):
+        """Render every width once, as WebP plus a JPEG fallback, and remember which exist."""
+        with self.file.open("rb") as handle, PILImage.open(handle) as source:
+            source.load()
+            picture = source.convert("RGB")
+        self.file.close()
+        widths = [w for w in RENDITION_WIDTHS if w < picture.width] + [
+            min(picture.width, RENDITION_WIDTHS[-1])
+        ]
+        widths = sorted(set(widths))
+        for width in widths:
+            height = round(picture.height * width / picture.width)
+            resized = picture.resize((width, height), PILImage.Resampling.LANCZOS)
+            for fmt, ext, options in RENDITION_FORMATS:
+                buffer = io.BytesIO()
+                resized.save(buffer, fmt, **options)
+                name = self._rendition_name(width, ext)
+                if default_storage.exists(name):
+                    default_storage.delete(name)
+                default_storage.save(name, ContentFile(buffer.getvalue()))
+        self.renditions = widths
+        type(self).objects.filter(pk=self.pk).update(renditions=widths)
+
+    # Presentation ------------------------------------------------------------------------------
+
+    @cached_property
+    def aspect_ratio(self):
+        return (self.height / self.width) if self.width else 0.5625
+
+    def srcset(self, ext):
+        return ", ".join(
+            f"{default_storage.url(self._rendition_name(w, ext))} {w}w" for w in self.renditions
+        )
+
+    @property
+    def webp_srcset(self):
+        return self.srcset("webp")
+
+    @property
+    def jpeg_srcset(self):
+        return self.srcset("jpg")
+
+    @property
+    def fallback(self):
+        """The JPEG rendition nearest 960 px wide, for the plain ``src``."""
+        if not self.renditions:
+            return {"url": self.file.url, "width": self.width, "height": self.height}
+        width = min(self.renditions, key=lambda w: abs(w - 960))
+        return {
+            "url": default_storage.url(self._rendition_name(width, "jpg")),
+            "width": width,
+            "height": round(width * self.aspect_ratio),
+        }
+
+    def url_for_width(self, width, ext="jpg"):
+        """The smallest rendition at least ``width`` wide (Open Graph, emails, thumbnails)."""
+        if not self.renditions:
+            return self.file.url
+        chosen = next((w for w in self.renditions if w >= width), self.renditions[-1])
+        return default_storage.url(self._rendition_name(chosen, ext))
+
+    @property
+    def thumbnail_url(self):
+        return self.url_for_width(320)

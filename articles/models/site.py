@@ -1,0 +1,59 @@
+"""Site-wide slots that superusers set in the admin: the advertisement and "follow us" links."""
+
+from django.core.cache import cache
+from django.db import models
+
+from newsroom.sanitizer import clean_html
+
+SITE_SETTINGS_CACHE_KEY = "articles:site-settings"
+
+
+class SiteSettings(models.Model):
+    """A single row (pk=1) of site-wide settings; ``load()`` creates it on first use."""
+
+    advertisement_html = models.TextField(
+        "advertisement",
+        blank=True,
+        help_text="HTML for the advertisement slot: links and images from our media library only; "
+        "scripts are removed. Leave empty to hide the slot's content.",
+    )
+    advertisement_html_clean = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "site settings"
+
+    def __str__(self):
+        return "Site settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        self.advertisement_html_clean = clean_html(self.advertisement_html)
+        super().save(*args, **kwargs)
+        cache.delete(SITE_SETTINGS_CACHE_KEY)
+
+    @classmethod
+    def load(cls):
+        """The settings row with its follow links, from the cache when possible."""
+        value = cache.get(SITE_SETTINGS_CACHE_KEY)
+        if value is None:
+            value, _ = cls.objects.get_or_create(pk=1)
+            value.follow_links_list = list(value.follow_links.all())
+            cache.set(SITE_SETTINGS_CACHE_KEY, value, 3600)
+        return value
+
+
+class FollowLink(models.Model):
+    """A "follow us" link shown on every page."""
+
+    settings = models.ForeignKey(
+        SiteSettings, on_delete=models.CASCADE, related_name="follow_links"
+    )
+    label = models.CharField(max_length=50, help_text='E.g. "Mastodon", "RSS", "Instagram".')
+    url = models.URLField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.label

@@ -1,0 +1,38 @@
+"""Presentation helpers for articles: responsive pictures, bylines, share links."""
+
+from urllib.parse import quote
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+DEFAULT_SIZES = "(min-width: 1100px) 720px, 100vw"
+
+
+@register.inclusion_tag("includes/picture.html")
+def picture(image, sizes=DEFAULT_SIZES, lazy=True, css_class=""):
+    """A <picture> with WebP and JPEG srcsets, intrinsic size (no layout shift) and lazy loading.
+
+    Pass ``lazy=False`` for the image above the fold so the browser fetches it at once.
+    """
+    return {"image": image, "sizes": sizes, "lazy": lazy, "css_class": css_class}
+
+
+@register.inclusion_tag("includes/share_links.html")
+def share_links(article):
+    """Plain share links: no third-party scripts, nothing loaded until the reader clicks."""
+    url = settings.SITE_URL + article.get_absolute_url()
+    u, t = quote(url, safe=""), quote(article.headline, safe="")
+    return {
+        "url": url,
+        "links": [
+            ("Bluesky", f"https://bsky.app/intent/compose?text={t}%20{u}"),
+            ("Mastodon", f"https://mastodonshare.com/?text={t}&url={u}"),
+            ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={u}"),
+            ("X", f"https://x.com/intent/post?text={t}&url={u}"),
+            ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+            ("WhatsApp", f"https://wa.me/?text={t}%20{u}"),
+        ],
+        "email": f"mailto:?subject={t}&body={u}",
+    }

@@ -1,0 +1,125 @@
+"""Public pages. Every query starts from ``Article.objects.published()``."""
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.generic import DetailView, ListView, TemplateView
+from taggit.models import Tag
+
+from .models import Article, Author, Section
+
+LATEST_PER_SECTION = 4
+
+
+class HomeView(TemplateView):
+    template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Article.objects.published().for_listing()
+        featured = list(published.filter(is_featured=True)[:5])
+        lead = featured[0] if featured else published.first()
+        featured = [article for article in featured if article != lead][:4]
+        shown = {a.pk for a in featured} | ({lead.pk} if lead else set())
+        # One query for every section's latest stories: number the rows per section, keep the top.
+        latest = list(
+            published.exclude(pk__in=shown)
+            .annotate(
+                row=Window(
+                    RowNumber(), partition_by=[F("section_id")], order_by=F("published_at").desc()
+                )
+            )
+            .filter(row__lte=LATEST_PER_SECTION)
+            .order_by("section__position", "section__name", "row")
+        )
+        by_section = {}
+        for article in latest:
+            by_section.setdefault(article.section, []).append(article)
+        return super().get_context_data(
+            lead=lead, featured=featured, sections=list(by_section.items()), **kwargs
+        )
+
+
+class ArticleListView(ListView):
+    """A paginated list of published teasers; subclasses say what the list is about."""
+
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing().filter(**self.get_filter())
+
+
+class SectionView(ArticleListView):
+    def get_filter(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return {"section": self.section}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.section.name,
+            description=self.section.description,
+            kind="Section",
+            current_section=self.section,
+            **kwargs,
+        )
+
+
+class TagView(ArticleListView):
+    def get_filter(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return {"tags__slug": self.tag.slug}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.tag.name, kind="Tag", **kwargs)
+
+
+class AuthorView(ArticleListView):
+    template_name = "articles/author_detail.html"
+
+    def get_filter(self):
+        self.author = get_object_or_404(
+            Author.objects.select_related("photo"), slug=self.kwargs["slug"]
+        )
+        return {"authors": self.author}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            heading=self.author.name, kind="Author", author=self.author, **kwargs
+        )
+
+
+class ArticleDetailView(DetailView):
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.published().for_detail()
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        return super().get_context_data(
+            related=Article.objects.related_to(article),
+            current_section=article.section,
+            canonical_url=settings.SITE_URL + article.get_absolute_url(),
+            **kwargs,
+        )
+
+
+@method_decorator(staff_member_required, name="dispatch")
+class ArticlePreviewView(ArticleDetailView):
+    """Staff see any article, draft or not, exactly as readers will."""
+
+    def get_queryset(self):
+        return Article.objects.for_detail()
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_preview=True, **kwargs)

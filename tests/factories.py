@@ -1,0 +1,80 @@
+"""Build valid objects with the fewest words: published by default, override what you assert."""
+
+import io
+import itertools
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image as PILImage
+
+from articles.models import Article, ArticleAuthor, Author, Image, Section
+
+_seq = itertools.count(1)
+
+
+def jpeg_bytes(width=1200, height=800, color=(180, 40, 40), fmt="JPEG", **save_kwargs):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), color).save(buffer, fmt, **save_kwargs)
+    return buffer.getvalue()
+
+
+def upload(name="photo.jpg", content=None, content_type="image/jpeg"):
+    return SimpleUploadedFile(name, content if content is not None else jpeg_bytes(), content_type)
+
+
+def image(**kwargs):
+    n = next(_seq)
+    kwargs.setdefault("alt_text", f"A test picture {n}")
+    kwargs.setdefault("caption", f"Caption {n}")
+    kwargs.setdefault("credit", "Newsroom Photo Desk")
+    width, height = kwargs.pop("size", (800, 500))
+    kwargs.setdefault("file", upload(content=jpeg_bytes(width, height)))
+    return Image.objects.create(**kwargs)
+
+
+def section(**kwargs):
+    n = next(_seq)
+    kwargs.setdefault("name", f"Section {n}")
+    kwargs.setdefault("slug", f"section-{n}")
+    return Section.objects.create(**kwargs)
+
+
+def author(**kwargs):
+    n = next(_seq)
+    kwargs.setdefault("name", f"Author {n}")
+    kwargs.setdefault("slug", f"author-{n}")
+    kwargs.setdefault("bio", f"Author {n} writes about things.")
+    return Author.objects.create(**kwargs)
+
+
+def article(authors=None, tags=(), **kwargs):
+    n = next(_seq)
+    kwargs.setdefault("headline", f"Headline number {n}")
+    kwargs.setdefault("slug", f"headline-{n}")
+    kwargs.setdefault("standfirst", "What happened, in a sentence.")
+    kwargs.setdefault("body", "<h2>Background</h2><p>Paragraph one.</p><p>Paragraph two.</p>")
+    kwargs.setdefault("status", Article.Status.PUBLISHED)
+    if kwargs["status"] == Article.Status.PUBLISHED:
+        kwargs.setdefault("published_at", timezone.now() - timedelta(hours=n % 50 + 1))
+    if "section" not in kwargs:
+        kwargs["section"] = Section.objects.first() or section()
+    obj = Article.objects.create(**kwargs)
+    for position, person in enumerate(authors if authors is not None else [author()]):
+        ArticleAuthor.objects.create(article=obj, author=person, position=position)
+    if tags:
+        obj.tags.add(*tags)
+    return obj
+
+
+def user(groups=(), **kwargs):
+    from django.contrib.auth.models import Group
+
+    n = next(_seq)
+    kwargs.setdefault("username", f"user{n}")
+    kwargs.setdefault("password", "correct horse battery staple")
+    obj = get_user_model().objects.create_user(**kwargs)
+    for name in groups:
+        obj.groups.add(Group.objects.get(name=name))
+    return obj
