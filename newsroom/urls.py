@@ -1,7 +1,8 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.http import Http404
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -14,5 +15,17 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
-if settings.DEBUG or settings.SERVE_MEDIA:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+def serve_media(request, path):
+    """Uploaded media from Django itself when SERVE_MEDIA is on (development, demos, browser
+    tests); in production a web server or object store serves MEDIA_ROOT instead."""
+    if not settings.SERVE_MEDIA:
+        raise Http404("Media is not served by the application.")
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+urlpatterns.insert(
+    0, re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve_media, name="media")
+)
