@@ -105,6 +105,25 @@ class ArticleQuerySet(models.QuerySet):
         """The one gate for everything public: published, and not dated in the future."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def publish(self):
+        """Publish every draft in the set, dated now unless already dated; returns how many."""
+        now = timezone.now()
+        drafts = self.exclude(status=Article.Status.PUBLISHED)
+        undated = drafts.filter(published_at__isnull=True).update(
+            status=Article.Status.PUBLISHED, published_at=now, updated_at=now
+        )
+        dated = drafts.update(status=Article.Status.PUBLISHED, updated_at=now)
+        return undated + dated
+
+    def unpublish(self):
+        """Take every published article in the set back to draft; returns how many."""
+        return self.filter(status=Article.Status.PUBLISHED).update(
+            status=Article.Status.DRAFT, updated_at=timezone.now()
+        )
+
     def for_listing(self):
         """What a list of teasers needs, in a fixed number of queries whatever the length."""
         return self.select_related("section", "lead_image").prefetch_related(
@@ -144,6 +163,13 @@ class ArticleQuerySet(models.QuerySet):
         return [found[pk] for pk in ids if pk in found]
 
 
+def render_body(body):
+    """Editor HTML to what readers get: sanitized, then library pictures made responsive."""
+    from ..rendering import render_inline_images
+
+    return render_inline_images(clean_html(body))
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -168,6 +194,8 @@ class Article(models.Model):
                 "Heading": {"levels": [2, 3, 4]},
                 "BulletList": True,
                 "OrderedList": True,
+                "ListItem": True,
+                "HardBreak": True,
                 "Blockquote": True,
                 "HorizontalRule": True,
                 "Link": {"enableTarget": True},
@@ -219,11 +247,25 @@ class Article(models.Model):
             self.slug = slugify(self.headline)[:200]
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        self.body_html = clean_html(self.body)
+        self.body_html = render_body(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def publish(self, when=None):
+        """Make the article public, now or at ``when`` (a future date keeps it hidden till then)."""
+        self.status = self.Status.PUBLISHED
+        if when is not None:
+            self.published_at = when
+        elif self.published_at is None:
+            self.published_at = timezone.now()
+        self.save()
+
+    def unpublish(self):
+        """Back to draft: gone from every public page, kept in the admin."""
+        self.status = self.Status.DRAFT
+        self.save()
 
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
