@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -131,6 +132,28 @@ class ArticleQuerySet(models.QuerySet):
                 "authors",
                 queryset=Author.objects.select_related("photo").order_by("articleauthor__position"),
             )
+        )
+
+    def latest_per_section(self, per_section=4, candidates=1000):
+        """The newest ``per_section`` stories of each section, in menu order, in one query.
+
+        Rows are numbered per section with a window function and the top ones kept. The window
+        only looks at the ``candidates`` most recent stories (an index range scan), so the cost
+        stays flat however large the archive grows; a section with nothing among those has
+        nothing new to show on the home page anyway.
+        """
+        recent = self.order_by("-published_at", "-pk").values("pk")[:candidates]
+        return (
+            self.filter(pk__in=recent)
+            .annotate(
+                row=Window(
+                    RowNumber(),
+                    partition_by=[F("section_id")],
+                    order_by=[F("published_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(row__lte=per_section)
+            .order_by("section__position", "section__name", "row")
         )
 
     def for_detail(self):

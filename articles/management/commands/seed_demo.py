@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
@@ -363,5 +363,6 @@ class Command(BaseCommand):
                 ).update(updated_at=F("published_at"))
             created += len(batch)
             progress.update(len(planned))
+            reset_queries()  # with DEBUG on, Django would keep every batch's SQL in memory
         progress.close()
         return created
