@@ -21,7 +21,9 @@ class HomeView(TemplateView):
         lead = featured[0] if featured else published.first()
         featured = [article for article in featured if article != lead][:4]
         shown = {a.pk for a in featured} | ({lead.pk} if lead else set())
-        latest = published.exclude(pk__in=shown).latest_per_section(LATEST_PER_SECTION)
+        latest = (
+            published.exclude(pk__in=shown).latest_per_section(LATEST_PER_SECTION).for_listing()
+        )
         by_section = {}
         for article in latest:
             by_section.setdefault(article.section, []).append(article)

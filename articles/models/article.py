@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -140,11 +140,13 @@ class ArticleQuerySet(models.QuerySet):
         Rows are numbered per section with a window function and the top ones kept. The window
         only looks at the ``candidates`` most recent stories (an index range scan), so the cost
         stays flat however large the archive grows; a section with nothing among those has
-        nothing new to show on the home page anyway.
+        nothing new to show on the home page anyway. Chain ``for_listing()`` after it.
         """
         recent = self.order_by("-published_at", "-pk").values("pk")[:candidates]
+        # A fresh queryset keyed on ``recent`` alone (which already carries this one's filters),
+        # so the database walks those rows by key instead of re-scanning the archive.
         return (
-            self.filter(pk__in=recent)
+            self.model.objects.filter(pk__in=recent)
             .annotate(
                 row=Window(
                     RowNumber(),
@@ -159,22 +161,28 @@ class ArticleQuerySet(models.QuerySet):
     def for_detail(self):
         return self.for_listing().prefetch_related("tags")
 
-    def related_to(self, article, limit=4):
-        """Stories sharing the most tags with ``article``, then the latest in its section."""
+    def related_to(self, article, limit=4, candidates=2000):
+        """Stories sharing the most tags with ``article``, then the latest in its section.
+
+        Tag overlap is counted among the ``candidates`` most recent stories only, so a popular
+        tag on a large archive doesn't make every article page count thousands of rows.
+        """
         tag_ids = [tag.pk for tag in article.tags.all()]
-        candidates = self.published().exclude(pk=article.pk)
+        published = self.published().exclude(pk=article.pk)
         by_tags = []
         if tag_ids:
+            recent = published.order_by("-published_at", "-pk").values("pk")[:candidates]
             by_tags = list(
-                candidates.filter(tags__in=tag_ids)
-                .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids)))
-                .order_by("-shared", "-published_at")
+                self.filter(pk__in=recent, tags__in=tag_ids)
+                .values("pk")  # group by the key alone, not every column
+                .annotate(shared=Count("tags"))  # the filter's join: shared tags only
+                .order_by("-shared", "-published_at", "-pk")
                 .values_list("pk", flat=True)[:limit]
             )
         extra = []
         if len(by_tags) < limit:
             extra = list(
-                candidates.filter(section_id=article.section_id)
+                published.filter(section_id=article.section_id)
                 .exclude(pk__in=by_tags)
                 .order_by("-published_at")
                 .values_list("pk", flat=True)[: limit - len(by_tags)]
