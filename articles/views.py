@@ -63,7 +63,7 @@ class SectionView(ArticleListView):
 class TagView(ArticleListView):
     def get_filter(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return {"tags__slug": self.tag.slug}
+        return {"tags": self.tag}  # by key: one join fewer than by slug
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.tag.name, kind="Tag", **kwargs)
