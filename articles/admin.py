@@ -1,6 +1,38 @@
-from django.contrib import admin
+"""The newsroom's back office: articles, the image library, sections, authors, site slots.
 
+Who may do what comes from the groups made by ``0002_groups``: Editors publish, Authors write and
+change their own drafts only. The publish permission (``articles.publish_article``) is the line
+between them, enforced here rather than by hiding buttons alone.
+"""
+
+from django.contrib import admin, messages
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from .forms import ArticleAdminForm, ImageForm
 from .models import Article, ArticleAuthor, Author, FollowLink, Image, Section, SiteSettings
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def _thumbnail(image, css_class="admin-thumbnail"):
+    if image is None or not image.file:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" class="{}" width="{}" height="{}" loading="lazy">',
+        image.thumbnail_url,
+        image.alt_text,
+        css_class,
+        160,
+        round(160 * image.aspect_ratio),
+    )
 
 
 @admin.register(Section)
@@ -17,12 +49,66 @@ class AuthorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "bio"]
     autocomplete_fields = ["photo", "user"]
+    list_select_related = ["user"]
 
 
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "credit", "width", "height", "uploaded_at"]
+    form = ImageForm
+    list_display = ["thumbnail", "__str__", "credit", "width", "height", "uploaded_at"]
+    list_display_links = ["thumbnail", "__str__"]
     search_fields = ["caption", "credit", "alt_text"]
+    date_hierarchy = "uploaded_at"
+    readonly_fields = ["preview", "body_address", "dimensions"]
+    fieldsets = [
+        (None, {"fields": ["file", "preview", "alt_text", "caption"]}),
+        ("Image source", {"fields": ["credit", "credit_url"]}),
+        ("Use in an article body", {"fields": ["body_address", "dimensions"]}),
+    ]
+
+    class Media:
+        css = {"all": ["articles/admin.css"]}
+
+    @admin.display(description="Picture")
+    def thumbnail(self, image):
+        return _thumbnail(image)
+
+    @admin.display(description="Preview")
+    def preview(self, image):
+        return _thumbnail(image, "admin-preview") if image.pk else "Shown after saving."
+
+    @admin.display(description="Address for the body editor")
+    def body_address(self, image):
+        """The address to paste into the editor's image button; the site renders it responsively."""
+        return image.file.url if image.pk else "—"
+
+    @admin.display(description="Size")
+    def dimensions(self, image):
+        return f"{image.width} × {image.height} px" if image.pk else "—"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview.json",
+                self.admin_site.admin_view(self.preview_json),
+                name="articles_image_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_json(self, request, pk):
+        """Thumbnail data for the lead-image preview on the article form (see lead_image.js)."""
+        if not self.has_view_permission(request):
+            return JsonResponse({"error": "forbidden"}, status=403)
+        image = get_object_or_404(Image, pk=pk)
+        return JsonResponse(
+            {
+                "thumbnail": image.thumbnail_url,
+                "alt": image.alt_text,
+                "caption": str(image),
+                "credit": image.credit,
+            }
+        )
 
 
 class ArticleAuthorInline(admin.TabularInline):
@@ -33,14 +119,141 @@ class ArticleAuthorInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "section", "status", "published_at", "is_featured"]
+    form = ArticleAdminForm
+    list_display = [
+        "headline",
+        "section",
+        "status",
+        "published_at",
+        "is_featured",
+        "byline",
+        "links",
+    ]
     list_filter = ["status", "section", "authors", "is_featured"]
-    search_fields = ["headline", "standfirst", "body"]
+    search_fields = ["headline", "standfirst", "slug"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_image", "section"]
     inlines = [ArticleAuthorInline]
     list_select_related = ["section"]
+    readonly_fields = ["lead_image_preview", "preview_link"]
+    actions = ["publish_selected", "unpublish_selected"]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "standfirst", "body"]}),
+        ("Lead image", {"fields": ["lead_image", "lead_image_preview"]}),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    "section",
+                    "tags",
+                    "status",
+                    "published_at",
+                    "is_featured",
+                    "comments_open",
+                    "preview_link",
+                ]
+            },
+        ),
+        ("Search engines", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
+    ]
+
+    class Media:
+        css = {"all": ["articles/admin.css"]}
+        js = ["admin/js/jquery.init.js", "articles/lead_image.js"]
+
+    # Permissions: Authors write and change their own drafts, Editors publish ------------------
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("authors")
+        if can_publish(request.user):
+            return queryset
+        return queryset.filter(authors__user=request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        # Without the publish permission only drafts may change: publishing is an editor's call.
+        return obj is None or can_publish(request.user) or obj.status == Article.Status.DRAFT
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request.user):
+            fields += ["status", "published_at", "is_featured"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if not can_publish(request.user):
+            obj.status = Article.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # An author's new article carries their name, or they could not find it again.
+        profile = getattr(request.user, "author_profile", None)
+        article = form.instance
+        if profile is not None and not article.authors.filter(pk=profile.pk).exists():
+            position = article.articleauthor_set.count()
+            ArticleAuthor.objects.create(article=article, author=profile, position=position)
+
+    # Links ---------------------------------------------------------------------------------
+
+    def view_on_site(self, article):
+        """Public articles link to their page, anything else to the staff-only preview."""
+        return article.get_absolute_url() if article.is_public else article.get_preview_url()
+
+    @admin.display(description="Authors")
+    def byline(self, article):
+        return ", ".join(author.name for author in article.authors.all())
+
+    @admin.display(description="Links")
+    def links(self, article):
+        if article.is_public:
+            return format_html('<a href="{}">View on site</a>', article.get_absolute_url())
+        return format_html('<a href="{}">Preview</a>', article.get_preview_url())
+
+    @admin.display(description="Preview")
+    def preview_link(self, article):
+        if not article.pk:
+            return "Save the article to preview it."
+        return format_html(
+            '<a href="{}">Preview this article as readers will see it</a>',
+            article.get_preview_url(),
+        )
+
+    @admin.display(description="Preview")
+    def lead_image_preview(self, article):
+        image = article.lead_image if article.pk else None
+        return format_html(
+            '<div class="lead-image-preview" data-preview-url="{}">{}</div>',
+            reverse("admin:articles_image_preview", args=[0]),
+            _thumbnail(image, "admin-preview") if image else "No lead image chosen.",
+        )
+
+    # Bulk actions --------------------------------------------------------------------------
+
+    @admin.action(description="Publish selected articles", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        count = queryset.publish()
+        self.message_user(
+            request,
+            ngettext("Published %d article.", "Published %d articles.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description="Unpublish selected articles (back to draft)", permissions=["publish"]
+    )
+    def unpublish_selected(self, request, queryset):
+        count = queryset.unpublish()
+        self.message_user(
+            request,
+            ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
+            messages.SUCCESS,
+        )
 
 
 class FollowLinkInline(admin.TabularInline):

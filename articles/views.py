@@ -2,8 +2,6 @@
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.generic import DetailView, ListView, TemplateView
@@ -23,16 +21,8 @@ class HomeView(TemplateView):
         lead = featured[0] if featured else published.first()
         featured = [article for article in featured if article != lead][:4]
         shown = {a.pk for a in featured} | ({lead.pk} if lead else set())
-        # One query for every section's latest stories: number the rows per section, keep the top.
-        latest = list(
-            published.exclude(pk__in=shown)
-            .annotate(
-                row=Window(
-                    RowNumber(), partition_by=[F("section_id")], order_by=F("published_at").desc()
-                )
-            )
-            .filter(row__lte=LATEST_PER_SECTION)
-            .order_by("section__position", "section__name", "row")
+        latest = (
+            published.exclude(pk__in=shown).latest_per_section(LATEST_PER_SECTION).for_listing()
         )
         by_section = {}
         for article in latest:
@@ -73,7 +63,7 @@ class SectionView(ArticleListView):
 class TagView(ArticleListView):
     def get_filter(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return {"tags__slug": self.tag.slug}
+        return {"tags": self.tag}  # by key: one join fewer than by slug
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(heading=self.tag.name, kind="Tag", **kwargs)

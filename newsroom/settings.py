@@ -266,3 +266,9 @@ LOGGING = {
 # Serve uploaded media from Django itself (development, demos and browser tests). In production a
 # web server or object store serves MEDIA_ROOT instead.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
+
+# Articles --------------------------------------------------------------------------------------
+
+# django-prose-editor suggests its own sanitizer (nh3); the body is stored as typed and sanitized
+# by newsroom.sanitizer into body_html on save, the only HTML ever shown to readers.
+SILENCED_SYSTEM_CHECKS = ["django_prose_editor.W004"]

@@ -78,3 +78,46 @@ def user(groups=(), **kwargs):
     for name in groups:
         obj.groups.add(Group.objects.get(name=name))
     return obj
+
+
+# Articles helper --------------------------------------------------------------------------------
+
+
+def staff(groups=(), **kwargs):
+    """A staff user (admin login) in the given groups, e.g. ``make.staff(["Editors"])``."""
+    kwargs.setdefault("is_staff", True)
+    return user(groups=groups, **kwargs)
+
+
+def jpeg_with_exif(width=300, height=200, orientation=6, gps=True):
+    """A JPEG whose EXIF says "rotate" and, optionally, where it was taken."""
+    picture = PILImage.new("RGB", (width, height), (30, 90, 160))
+    picture.paste((250, 250, 0), (0, 0, width // 3, height // 3))  # a marked corner
+    exif = PILImage.Exif()
+    exif[0x0112] = orientation  # Orientation
+    exif[0x010F] = "Camera maker"
+    if gps:
+        gps_ifd = exif.get_ifd(0x8825)
+        gps_ifd.update({1: "N", 2: (51.0, 30.0, 12.0), 3: "W", 4: (0.0, 7.0, 39.0)})
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def png_header_only(width, height):
+    """A PNG that claims ``width`` × ``height`` pixels but holds almost no data: a pixel bomb's
+    calling card, cheap to build (decoding it is what would hurt)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )

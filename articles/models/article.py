@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -105,6 +106,25 @@ class ArticleQuerySet(models.QuerySet):
         """The one gate for everything public: published, and not dated in the future."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def drafts(self):
+        return self.filter(status=Article.Status.DRAFT)
+
+    def publish(self):
+        """Publish every draft in the set, dated now unless already dated; returns how many."""
+        now = timezone.now()
+        drafts = self.exclude(status=Article.Status.PUBLISHED)
+        undated = drafts.filter(published_at__isnull=True).update(
+            status=Article.Status.PUBLISHED, published_at=now, updated_at=now
+        )
+        dated = drafts.update(status=Article.Status.PUBLISHED, updated_at=now)
+        return undated + dated
+
+    def unpublish(self):
+        """Take every published article in the set back to draft; returns how many."""
+        return self.filter(status=Article.Status.PUBLISHED).update(
+            status=Article.Status.DRAFT, updated_at=timezone.now()
+        )
+
     def for_listing(self):
         """What a list of teasers needs, in a fixed number of queries whatever the length."""
         return self.select_related("section", "lead_image").prefetch_related(
@@ -114,25 +134,55 @@ class ArticleQuerySet(models.QuerySet):
             )
         )
 
+    def latest_per_section(self, per_section=4, candidates=1000):
+        """The newest ``per_section`` stories of each section, in menu order, in one query.
+
+        Rows are numbered per section with a window function and the top ones kept. The window
+        only looks at the ``candidates`` most recent stories (an index range scan), so the cost
+        stays flat however large the archive grows; a section with nothing among those has
+        nothing new to show on the home page anyway. Chain ``for_listing()`` after it.
+        """
+        recent = self.order_by("-published_at", "-pk").values("pk")[:candidates]
+        # A fresh queryset keyed on ``recent`` alone (which already carries this one's filters),
+        # so the database walks those rows by key instead of re-scanning the archive.
+        return (
+            self.model.objects.filter(pk__in=recent)
+            .annotate(
+                row=Window(
+                    RowNumber(),
+                    partition_by=[F("section_id")],
+                    order_by=[F("published_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(row__lte=per_section)
+            .order_by("section__position", "section__name", "row")
+        )
+
     def for_detail(self):
         return self.for_listing().prefetch_related("tags")
 
-    def related_to(self, article, limit=4):
-        """Stories sharing the most tags with ``article``, then the latest in its section."""
+    def related_to(self, article, limit=4, candidates=2000):
+        """Stories sharing the most tags with ``article``, then the latest in its section.
+
+        Tag overlap is counted among the ``candidates`` most recent stories only, so a popular
+        tag on a large archive doesn't make every article page count thousands of rows.
+        """
         tag_ids = [tag.pk for tag in article.tags.all()]
-        candidates = self.published().exclude(pk=article.pk)
+        published = self.published().exclude(pk=article.pk)
         by_tags = []
         if tag_ids:
+            recent = published.order_by("-published_at", "-pk").values("pk")[:candidates]
             by_tags = list(
-                candidates.filter(tags__in=tag_ids)
-                .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids)))
-                .order_by("-shared", "-published_at")
+                self.filter(pk__in=recent, tags__in=tag_ids)
+                .values("pk")  # group by the key alone, not every column
+                .annotate(shared=Count("tags"))  # the filter's join: shared tags only
+                .order_by("-shared", "-published_at", "-pk")
                 .values_list("pk", flat=True)[:limit]
             )
         extra = []
         if len(by_tags) < limit:
             extra = list(
-                candidates.filter(section_id=article.section_id)
+                published.filter(section_id=article.section_id)
                 .exclude(pk__in=by_tags)
                 .order_by("-published_at")
                 .values_list("pk", flat=True)[: limit - len(by_tags)]
@@ -142,6 +192,13 @@ class ArticleQuerySet(models.QuerySet):
             return []
         found = self.filter(pk__in=ids).for_listing().in_bulk()
         return [found[pk] for pk in ids if pk in found]
+
+
+def render_body(body):
+    """Editor HTML to what readers get: sanitized, then library pictures made responsive."""
+    from ..rendering import render_inline_images
+
+    return render_inline_images(clean_html(body))
 
 
 class Article(models.Model):
@@ -168,6 +225,8 @@ class Article(models.Model):
                 "Heading": {"levels": [2, 3, 4]},
                 "BulletList": True,
                 "OrderedList": True,
+                "ListItem": True,
+                "HardBreak": True,
                 "Blockquote": True,
                 "HorizontalRule": True,
                 "Link": {"enableTarget": True},
@@ -219,11 +278,25 @@ class Article(models.Model):
             self.slug = slugify(self.headline)[:200]
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        self.body_html = clean_html(self.body)
+        self.body_html = render_body(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def publish(self, when=None):
+        """Make the article public, now or at ``when`` (a future date keeps it hidden till then)."""
+        self.status = self.Status.PUBLISHED
+        if when is not None:
+            self.published_at = when
+        elif self.published_at is None:
+            self.published_at = timezone.now()
+        self.save()
+
+    def unpublish(self):
+        """Back to draft: gone from every public page, kept in the admin."""
+        self.status = self.Status.DRAFT
+        self.save()
 
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})

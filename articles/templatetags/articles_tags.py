@@ -11,12 +11,19 @@ DEFAULT_SIZES = "(min-width: 1100px) 720px, 100vw"
 
 
 @register.inclusion_tag("includes/picture.html")
-def picture(image, sizes=DEFAULT_SIZES, lazy=True, css_class=""):
+def picture(image, sizes=DEFAULT_SIZES, lazy=True, css_class="", alt=""):
     """A <picture> with WebP and JPEG srcsets, intrinsic size (no layout shift) and lazy loading.
 
-    Pass ``lazy=False`` for the image above the fold so the browser fetches it at once.
+    Pass ``lazy=False`` for the image above the fold so the browser fetches it at once, and
+    ``alt`` to describe the picture differently where it is used (the library's text otherwise).
     """
-    return {"image": image, "sizes": sizes, "lazy": lazy, "css_class": css_class}
+    return {
+        "image": image,
+        "sizes": sizes,
+        "lazy": lazy,
+        "css_class": css_class,
+        "alt": alt or (image.alt_text if image else ""),
+    }
 
 
 @register.inclusion_tag("includes/share_links.html")

@@ -5,6 +5,7 @@ it, so CI always runs them). Screenshots go to ``artifacts/`` (git-ignored).
 """
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,29 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_across_playwright(django_db_setup):
+    """Playwright's sync API switches greenlets, and Django keeps connections per context: a
+    connection opened on one side of that switch is unreachable from the other, stays open, and
+    PostgreSQL then refuses to drop the test database ("being accessed by other users"). Close
+    what is open before Playwright starts, and at the end every connection opened since."""
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    opened, test_thread = [], threading.get_ident()
+
+    def remember(sender, connection, **kwargs):
+        if threading.get_ident() == test_thread:  # the live server's threads close their own
+            opened.append(connection)
+
+    connections.close_all()
+    connection_created.connect(remember, weak=False)
+    yield
+    connection_created.disconnect(remember)
+    for wrapper in opened:
+        wrapper.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Benchmarks: a large demo site and timings of the public pages (``make bench``)."""

@@ -1,0 +1,133 @@
+"""The image library: uploads through the admin form, validated with clear errors; metadata."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from PIL import Image as PILImage
+
+from articles.models import Image
+
+pytestmark = pytest.mark.django_db
+
+ADD_URL = reverse("admin:articles_image_add")
+
+
+@pytest.fixture
+def editor_client(client, make):
+    client.force_login(make.staff(["Editors"]))
+    return client
+
+
+def post_upload(client, name, content, content_type="image/jpeg"):
+    return client.post(
+        ADD_URL,
+        {
+            "file": make_upload(name, content, content_type),
+            "alt_text": "What it shows",
+            "caption": "A caption",
+            "credit": "Jane Doe",
+            "credit_url": "",
+        },
+    )
+
+
+def make_upload(name, content, content_type):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type)
+
+
+def assert_refused(response, words):
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["file"]
+    assert any(words in error for error in errors), errors
+    assert words in response.text
+    assert "What it shows" in response.text  # the typed text is kept
+    assert not Image.objects.exists()
+
+
+def test_editor_uploads_an_image_and_gets_renditions(editor_client, make):
+    response = post_upload(editor_client, "harbour.jpg", make.jpeg_bytes(1600, 900))
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert (image.width, image.height) == (1600, 900)
+    assert image.renditions == [320, 640, 960, 1280, 1600]
+    assert "320w" in image.webp_srcset and "1600w" in image.jpeg_srcset
+
+
+def test_truncated_jpeg_is_refused_with_a_clear_error(editor_client, make):
+    whole = make.jpeg_bytes(800, 600)
+    response = post_upload(editor_client, "cut.jpg", whole[: len(whole) // 2])
+    assert_refused(response, "damaged or incomplete")
+
+
+def test_text_file_named_jpg_is_refused(editor_client):
+    response = post_upload(editor_client, "notes.jpg", b"Just some text, not a picture.\n" * 20)
+    assert_refused(response, "not an image we can read")
+
+
+def test_pixel_bomb_over_the_configured_limit_is_refused(editor_client, make, settings):
+    settings.IMAGE_MAX_PIXELS = 500_000
+    response = post_upload(
+        editor_client, "big.png", make.jpeg_bytes(1000, 600, fmt="PNG"), "image/png"
+    )
+    assert_refused(response, "more than the 0.5 megapixels we accept")
+
+
+def test_huge_dimension_png_is_refused_without_being_decoded(editor_client, make):
+    response = post_upload(
+        editor_client, "bomb.png", make.png_header_only(30_000, 30_000), "image/png"
+    )
+    assert_refused(response, "too many pixels")
+
+
+def test_file_over_the_size_limit_is_refused(editor_client, make, settings):
+    settings.IMAGE_MAX_UPLOAD_BYTES = 1_000
+    response = post_upload(editor_client, "photo.jpg", make.jpeg_bytes(400, 300))
+    assert_refused(response, "the limit is")
+
+
+def test_unsupported_format_is_refused(editor_client):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (50, 50)).save(buffer, "BMP")
+    response = post_upload(editor_client, "old.bmp", buffer.getvalue(), "image/bmp")
+    assert_refused(response, "Upload a JPEG, PNG, WebP or GIF")
+
+
+def test_exif_orientation_is_applied_and_location_stripped(make):
+    image = make.image(file=make.upload(content=make.jpeg_with_exif(300, 200, orientation=6)))
+    assert (image.width, image.height) == (200, 300)  # turned upright
+    with image.file.open("rb") as handle, PILImage.open(handle) as stored:
+        assert stored.size == (200, 300)
+        exif = stored.getexif()
+        assert 0x8825 not in exif  # no GPS
+        assert not exif.get_ifd(0x8825)
+        assert 0x0112 not in exif  # orientation already applied
+        assert 0x010F not in exif  # no camera details either
+        assert "exif" not in stored.info
+
+
+def test_image_admin_lists_thumbnails_and_searches_caption_and_credit(editor_client, make):
+    make.image(caption="Harbour at dusk", credit="Port Authority")
+    make.image(caption="Market day", credit="Jane Doe")
+    url = reverse("admin:articles_image_changelist")
+    response = editor_client.get(url, {"q": "harbour"})
+    assert "Harbour at dusk" in response.text and "Market day" not in response.text
+    assert 'class="admin-thumbnail"' in response.text
+    response = editor_client.get(url, {"q": "jane"})
+    assert "Market day" in response.text and "Harbour at dusk" not in response.text
+
+
+def test_image_change_page_shows_a_preview_and_body_address(editor_client, make):
+    image = make.image()
+    response = editor_client.get(reverse("admin:articles_image_change", args=[image.pk]))
+    assert 'class="admin-preview"' in response.text
+    assert image.file.url in response.text
+
+
+def test_preview_json_gives_the_thumbnail_for_the_article_form(editor_client, make):
+    image = make.image(credit="Agency")
+    response = editor_client.get(reverse("admin:articles_image_preview", args=[image.pk]))
+    assert response.json()["thumbnail"] == image.thumbnail_url
+    assert response.json()["credit"] == "Agency"

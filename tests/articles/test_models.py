@@ -1,0 +1,177 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+# The one public gate --------------------------------------------------------------------------
+
+
+def test_published_excludes_drafts(make):
+    make.article(status=Article.Status.DRAFT)
+    public = make.article()
+    assert list(Article.objects.published()) == [public]
+
+
+def test_published_excludes_future_articles(make):
+    make.article(published_at=timezone.now() + timedelta(minutes=5))
+    assert not Article.objects.published().exists()
+
+
+def test_published_includes_articles_whose_time_has_come(make):
+    story = make.article(published_at=timezone.now() - timedelta(seconds=1))
+    assert list(Article.objects.published()) == [story]
+    assert story.is_public
+
+
+def test_draft_with_a_past_date_is_not_public(make):
+    draft = make.article(
+        status=Article.Status.DRAFT, published_at=timezone.now() - timedelta(days=1)
+    )
+    assert not draft.is_public
+    assert not Article.objects.published().exists()
+
+
+def test_publishing_without_a_date_stamps_now(make):
+    draft = make.article(status=Article.Status.DRAFT)
+    assert draft.published_at is None
+    draft.publish()
+    draft.refresh_from_db()
+    assert draft.status == Article.Status.PUBLISHED
+    assert timezone.now() - draft.published_at < timedelta(seconds=5)
+    assert Article.objects.published().get() == draft
+
+
+def test_publish_at_a_future_time_stays_hidden_until_then(make):
+    draft = make.article(status=Article.Status.DRAFT)
+    draft.publish(when=timezone.now() + timedelta(hours=2))
+    assert draft.status == Article.Status.PUBLISHED
+    assert not Article.objects.published().exists()
+
+
+def test_unpublish_takes_an_article_off_the_site(make):
+    story = make.article()
+    story.unpublish()
+    assert Article.objects.get().status == Article.Status.DRAFT
+    assert not Article.objects.published().exists()
+
+
+def test_queryset_publish_counts_only_what_changed_and_keeps_dates(make):
+    dated = timezone.now() - timedelta(days=3)
+    make.article(status=Article.Status.DRAFT)
+    make.article(status=Article.Status.DRAFT, published_at=dated)
+    make.article()  # already published: not counted
+    assert Article.objects.publish() == 2
+    assert Article.objects.published().count() == 3
+    assert Article.objects.filter(published_at=dated).exists()
+
+
+def test_queryset_unpublish_counts_only_published(make):
+    make.article()
+    make.article()
+    make.article(status=Article.Status.DRAFT)
+    assert Article.objects.unpublish() == 2
+    assert not Article.objects.published().exists()
+
+
+def test_slug_is_derived_from_the_headline_when_empty(make):
+    story = make.article(headline="Harbour Bridge Reopens!", slug="")
+    assert story.slug == "harbour-bridge-reopens"
+
+
+def test_body_is_sanitized_into_body_html_on_save(make):
+    story = make.article(body='<p onclick="x()">Hi<script>alert(1)</script></p>')
+    assert story.body_html == "<p>Hi</p>"
+    assert "<script>" in story.body  # what the editor typed is kept as typed
+
+
+# Related stories -------------------------------------------------------------------------------
+
+
+def test_related_to_orders_by_shared_tags_then_same_section(make):
+    home = make.section()
+    other = make.section()
+    story = make.article(section=home, tags=["rail", "budget", "strikes"])
+    two_tags = make.article(section=other, tags=["rail", "budget"])
+    one_tag_newer = make.article(
+        section=other, tags=["rail"], published_at=timezone.now() - timedelta(minutes=1)
+    )
+    one_tag_older = make.article(
+        section=other, tags=["strikes"], published_at=timezone.now() - timedelta(days=2)
+    )
+    same_section = make.article(section=home)
+    make.article(section=other)  # unrelated
+    make.article(section=home, tags=["rail"], status=Article.Status.DRAFT)  # never public
+
+    related = Article.objects.related_to(story, limit=4)
+    assert related == [two_tags, one_tag_newer, one_tag_older, same_section]
+
+
+def test_related_to_falls_back_to_latest_in_section(make):
+    home = make.section()
+    story = make.article(section=home)
+    older = make.article(section=home, published_at=timezone.now() - timedelta(days=2))
+    newer = make.article(section=home, published_at=timezone.now() - timedelta(hours=1))
+    make.article(section=make.section())
+    assert Article.objects.related_to(story) == [newer, older]
+
+
+def test_related_to_never_returns_the_article_itself_or_future_ones(make):
+    story = make.article(tags=["rail"])
+    make.article(tags=["rail"], published_at=timezone.now() + timedelta(days=1))
+    assert Article.objects.related_to(story) == []
+
+
+# Bylines ------------------------------------------------------------------------------------
+
+
+def test_authors_keep_their_byline_order(make):
+    first, second = make.author(name="Zoe Last"), make.author(name="Adam First")
+    story = make.article(authors=[first, second])
+    make.article(authors=[second, first])
+    listed = Article.objects.for_listing().get(pk=story.pk)
+    assert [a.name for a in listed.ordered_authors] == ["Zoe Last", "Adam First"]
+
+
+# Inline images ------------------------------------------------------------------------------
+
+
+def test_inline_library_image_is_rendered_with_renditions_and_credit(make):
+    picture = make.image(size=(1600, 900), credit="Jane Doe / Agency", alt_text="A red square")
+    story = make.article(
+        body=f'<p>Intro</p><figure><img src="{picture.file.url}" alt="Harbour at dusk">'
+        "<figcaption>The harbour at dusk</figcaption></figure><p>More</p>"
+    )
+    html = story.body_html
+    assert "srcset=" in html and 'sizes="' in html
+    assert 'loading="lazy"' in html
+    assert f'width="{picture.fallback["width"]}"' in html
+    assert f'height="{picture.fallback["height"]}"' in html
+    assert 'alt="Harbour at dusk"' in html
+    assert "The harbour at dusk" in html
+    assert "Image source: Jane Doe / Agency" in html
+    assert html.startswith("<p>Intro</p>") and html.endswith("<p>More</p>")
+
+
+def test_bare_inline_image_alone_in_a_paragraph_becomes_a_figure(make):
+    picture = make.image(credit="Photo Desk")
+    story = make.article(body=f'<p><img src="{picture.file.url}" alt=""></p><p>Text</p>')
+    assert story.body_html.count("<figure") == 1
+    assert "Image source: Photo Desk" in story.body_html
+    assert "<p><figure" not in story.body_html
+
+
+def test_inline_image_from_another_host_is_removed(make):
+    story = make.article(body='<figure><img src="https://evil.example/x.jpg" alt="x"></figure>')
+    assert "<img" not in story.body_html
+    assert "evil.example" not in story.body_html
+
+
+def test_inline_image_in_our_media_but_not_in_library_is_kept_plain(make):
+    story = make.article(body='<p>See <img src="/media/images/unknown.jpg" alt="a"> here</p>')
+    assert '<img src="/media/images/unknown.jpg" alt="a">' in story.body_html
+    assert "srcset" not in story.body_html

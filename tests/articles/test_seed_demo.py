@@ -1,0 +1,55 @@
+import pytest
+from django.core.management import call_command
+from taggit.models import TaggedItem
+
+from articles.models import Article, ArticleAuthor, Author, FollowLink, Image, Section
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args):
+    call_command("seed_demo", "--images", "3", *args)
+
+
+def test_seed_demo_builds_a_realistic_site(client):
+    seed("--articles", "30")
+    assert Section.objects.count() == 8
+    assert Author.objects.count() == 10
+    assert all(author.bio and author.photo_id for author in Author.objects.all())
+    assert Article.objects.count() == 30
+    assert Article.objects.filter(status=Article.Status.DRAFT).exists()
+    assert Article.objects.published().count() >= 25
+    assert Article.objects.filter(is_featured=True).exists()
+    assert not Article.objects.filter(lead_image=None).exists()
+    assert FollowLink.objects.count() == 2
+    assert TaggedItem.objects.count() >= 30
+    assert ArticleAuthor.objects.count() >= 30
+    story = Article.objects.published().first()
+    assert "<h2>" in story.body_html
+    assert "srcset=" in story.body_html and "Image source:" in story.body_html
+    assert story.standfirst
+    assert Image.objects.filter(credit="Newsroom demo desk").exclude(renditions=[]).count() >= 3
+    # And the site shows it.
+    assert client.get("/").status_code == 200
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_seed_demo_twice_adds_nothing_new():
+    seed("--articles", "12")
+    counts = [m.objects.count() for m in (Article, Author, Section, Image, TaggedItem, FollowLink)]
+    seed("--articles", "12")
+    assert [
+        m.objects.count() for m in (Article, Author, Section, Image, TaggedItem, FollowLink)
+    ] == counts
+
+
+def test_seed_demo_tops_up_to_a_larger_number():
+    seed("--articles", "5")
+    seed("--articles", "9")
+    assert Article.objects.count() == 9
+
+
+def test_if_empty_leaves_an_existing_site_alone(make):
+    make.article()
+    seed("--if-empty", "--articles", "5")
+    assert Article.objects.count() == 1
