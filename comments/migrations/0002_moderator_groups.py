@@ -14,9 +14,10 @@ def _permissions(apps):
 
     # Permissions are normally created after all migrations; make sure they exist now.
     app_config = apps.get_app_config("comments")
+    models_module = getattr(app_config, "models_module", None)
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = models_module
     Permission = apps.get_model("auth", "Permission")
     return [
         Permission.objects.get(content_type__app_label="comments", codename=f"{action}_{model}")

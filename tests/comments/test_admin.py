@@ -18,7 +18,14 @@ def moderator(client, make):
     return user
 
 
-def test_moderators_and_editors_groups_can_review_comments_and_the_blocklist():
+def test_data_migration_gives_moderators_and_editors_the_comment_permissions():
+    from django.apps import apps
+
+    from tests.comments.conftest import group_migration
+
+    Group.objects.filter(name__in=["Moderators", "Editors"]).delete()
+    group_migration.grant(apps, None)
+    group_migration.grant(apps, None)  # runs twice without harm
     for name in ["Moderators", "Editors"]:
         codenames = set(
             Group.objects.get(name=name)
@@ -27,6 +34,8 @@ def test_moderators_and_editors_groups_can_review_comments_and_the_blocklist():
         )
         assert {"view_comment", "change_comment", "delete_comment"} <= codenames
         assert {"view_blockedterm", "change_blockedterm", "delete_blockedterm"} <= codenames
+    group_migration.revoke(apps, None)
+    assert not Group.objects.get(name="Moderators").permissions.exists()
 
 
 def test_moderator_sees_only_comments_in_the_admin(client, moderator, make):

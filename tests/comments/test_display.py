@@ -97,6 +97,14 @@ def test_comment_text_is_plain_text_with_paragraphs_and_nofollow_links(client, m
     ) in text
 
 
+def test_typed_entities_are_shown_as_typed(client, make):
+    story = make.article()
+    make.comment(story, name="&amp; Co", body="Write &lt;b&gt; for bold")
+    text = client.get(story.get_absolute_url()).text
+    assert "Write &amp;lt;b&amp;gt; for bold" in text
+    assert "&amp;amp; Co" in text
+
+
 def test_name_links_to_a_web_website_only(client, make):
     story = make.article()
     make.comment(story, name="Web", website="https://web.example.com/")
