@@ -1,4 +1,4 @@
-"""A reader comments, a moderator approves, the comment is published; nothing a reader types runs."""
+"""A reader comments, a moderator approves, it is published; nothing a reader types runs."""
 
 import re
 
