@@ -214,7 +214,7 @@ class BlockedTerm(models.Model):
     class Kind(models.TextChoices):
         WORD = "word", "Word or phrase"
         EMAIL = "email", "Email address or @domain"
-        IP_RANGE = "ip", "IP range (CIDR)"
+        IP_RANGE = "ip_range", "IP range (CIDR)"
 
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.WORD)
     value = models.CharField(

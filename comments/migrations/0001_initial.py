@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='BlockedTerm',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('word', 'Word or phrase'), ('email', 'Email address or @domain'), ('ip', 'IP range (CIDR)')], default='word', max_length=10)),
+                ('kind', models.CharField(choices=[('word', 'Word or phrase'), ('email', 'Email address or @domain'), ('ip_range', 'IP range (CIDR)')], default='word', max_length=10)),
                 ('value', models.CharField(help_text='A word or phrase (whole words, any case); an email address or “@example.com” for a whole domain; or an IP range such as 203.0.113.0/24.', max_length=254)),
                 ('note', models.CharField(blank=True, help_text='Why it is blocked.', max_length=200)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -57,7 +57,8 @@ def comment_section(context, article):
         request.GET.get(PAGE_PARAM) if request is not None else 1
     )
 
-    closed = comments_closed(article)
+    # A staff preview of a draft shows the thread as it will look, without a form to post to.
+    closed = comments_closed(article) or not article.is_public
     form = context.get("comment_form")
     reply_to = None
     if form is None and not closed:

@@ -149,9 +149,9 @@ def test_approving_in_the_change_form_publishes_and_notifies(
 
 def test_moderator_edits_the_blocklist(client, moderator):
     url = reverse("admin:comments_blockedterm_add")
-    response = client.post(url, {"kind": "ip", "value": "not-a-range", "note": ""})
+    response = client.post(url, {"kind": "ip_range", "value": "not-a-range", "note": ""})
     assert response.status_code == 200
     assert "Enter an IP address or range" in response.text
-    response = client.post(url, {"kind": "ip", "value": "203.0.113.0/24", "note": "botnet"})
+    response = client.post(url, {"kind": "ip_range", "value": "203.0.113.0/24", "note": "botnet"})
     assert response.status_code == 302
     assert BlockedTerm.objects.get().value == "203.0.113.0/24"

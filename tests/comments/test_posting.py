@@ -234,7 +234,7 @@ def test_more_than_two_links_are_held(client, make):
         ("word", "casino", {"body": "Best CASINO deals here"}),
         ("email", "bad@example.com", {"email": "Bad@Example.com"}),
         ("email", "@spam.example", {"email": "anyone@spam.example"}),
-        ("ip", "198.51.100.0/24", {}),
+        ("ip_range", "198.51.100.0/24", {}),
     ],
 )
 def test_blocklist_flags_spam_with_the_reason(client, make, kind, value, data):
@@ -243,7 +243,9 @@ def test_blocklist_flags_spam_with_the_reason(client, make, kind, value, data):
     post(client, story, **make.comment_form_data(**data))
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.SPAM
-    assert comment.held_reasons.startswith(f"blocklist: {'IP range' if kind == 'ip' else kind}")
+    assert comment.held_reasons.startswith(
+        f"blocklist: {'IP range' if kind == 'ip_range' else kind}"
+    )
 
 
 def test_blocklist_word_matches_whole_words_only(client, make):
