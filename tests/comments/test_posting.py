@@ -178,6 +178,16 @@ def test_a_form_without_a_valid_timestamp_is_held(client, make):
     assert Comment.objects.get().held_reasons == "no valid form timestamp"
 
 
+def test_timing_rule_can_be_switched_off(client, make, settings):
+    settings.COMMENTS_MIN_SECONDS = 0
+    story = make.article()
+    make.comment(story, email="regular@example.com")
+    data = make.comment_form_data(email="regular@example.com")
+    del data["timestamp"]
+    assert post(client, story, **data).status_code == 302
+    assert Comment.objects.latest("pk").status == Comment.Status.APPROVED
+
+
 def test_a_form_older_than_a_day_is_refused_and_reissued(client, make):
     story = make.article()
     stale = sign_timestamp(time.time() - 25 * 3600)

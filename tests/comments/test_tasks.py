@@ -159,3 +159,17 @@ def test_ip_addresses_are_cleared_after_the_retention_period(make, settings):
     recent.refresh_from_db()
     assert old.ip_address is None
     assert recent.ip_address == "192.0.2.2"
+
+
+def test_commands_can_hand_the_work_to_the_task_queue(make, mailoutbox, settings):
+    settings.COMMENTS_DIGEST_RECIPIENTS = ["desk@example.com"]
+    make.comment(status="pending")
+    old = make.comment(created_at=timezone.now() - timedelta(days=40))
+    out = StringIO()
+    call_command("comments_digest", "--enqueue", stdout=out)
+    call_command("comments_purge_ips", "--enqueue", stdout=out)
+    assert "Digest queued." in out.getvalue() and "IP purge queued." in out.getvalue()
+    # Tests run tasks with the immediate backend: queued work is already done.
+    assert [m.to for m in mailoutbox] == [["desk@example.com"]]
+    old.refresh_from_db()
+    assert old.ip_address is None
