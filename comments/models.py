@@ -1,0 +1,252 @@
+"""Reader comments and the blocklist moderators keep.
+
+Nothing a reader writes is public until it is approved (by a moderator, or automatically for a
+trusted commenter). Every comment keeps, in plain words, why it was held or flagged.
+"""
+
+import ipaddress
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from newsroom.sanitizer import linkify_text
+
+MAX_DEPTH = 3  # a top-level comment, a reply, and a reply to the reply
+_URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+
+
+def count_links(text):
+    return len(_URL.findall(text or ""))
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        """The one gate for everything public."""
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def spam(self):
+        return self.filter(status=Comment.Status.SPAM)
+
+    def for_article(self, article):
+        return self.filter(article=article).order_by("created_at", "pk")
+
+    def stale_ip_addresses(self, days=None):
+        """Comments still holding an IP address older than the retention period."""
+        days = settings.COMMENTS_IP_RETENTION_DAYS if days is None else days
+        cutoff = timezone.now() - timedelta(days=days)
+        return self.filter(ip_address__isnull=False, created_at__lt=cutoff)
+
+    def approve(self):
+        """Publish these comments at once and email the commenters they reply to."""
+        ids = list(self.exclude(status=Comment.Status.APPROVED).values_list("pk", flat=True))
+        count = Comment.objects.filter(pk__in=ids).update(
+            status=Comment.Status.APPROVED, approved_at=timezone.now()
+        )
+        Comment.notify_parents(ids)
+        return count
+
+    def mark_spam(self):
+        return self.update(status=Comment.Status.SPAM, approved_at=None)
+
+    def reject(self):
+        return self.update(status=Comment.Status.REJECTED, approved_at=None)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        SPAM = "spam", "Spam"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+        help_text="The comment this one replies to, if any.",
+    )
+    depth = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="0 for a comment, 1 for a reply, 2 for a reply to it."
+    )
+    name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=254, help_text="Never shown on the site.")
+    website = models.URLField(max_length=200, blank=True)
+    body = models.TextField("comment", max_length=5000)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    held_reasons = models.CharField(
+        "reason held",
+        max_length=500,
+        blank=True,
+        help_text="Why the comment was held or flagged, e.g. \u201c3 links\u201d or "
+        "\u201cblocklist: word\u201d.",
+    )
+    ip_address = models.GenericIPAddressField(
+        "IP address",
+        null=True,
+        blank=True,
+        help_text="Cleared automatically after the retention period.",
+    )
+    user_agent = models.CharField(max_length=300, blank=True)
+    notify_replies = models.BooleanField(
+        "notify of replies",
+        default=False,
+        help_text="Email the commenter when a reply is approved.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["article", "status", "created_at"], name="comment_article_status_created"
+            ),
+            models.Index(fields=["status", "created_at"], name="comment_status_created"),
+            models.Index(fields=["email", "status"], name="comment_email_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} on {self.article}"
+
+    def save(self, *args, **kwargs):
+        if self.parent_id:
+            # Threads go three levels deep; a reply to the deepest level joins that level.
+            while self.parent.depth >= MAX_DEPTH - 1:
+                self.parent = self.parent.parent
+            self.depth = self.parent.depth + 1
+        else:
+            self.depth = 0
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def body_html(self):
+        """Plain text as paragraphs, with bare URLs linked: every character shown as typed."""
+        paragraphs = re.split(r"\n\s*\n", self.body.replace("\r\n", "\n").strip())
+        return "".join(
+            "<p>" + linkify_text(p.strip()).replace("\n", "<br>\n") + "</p>"
+            for p in paragraphs
+            if p.strip()
+        )
+
+    @property
+    def public_website(self):
+        """The website, only when it is a plain web address (never ``javascript:``)."""
+        website = self.website.strip()
+        return website if website.lower().startswith(("http://", "https://")) else ""
+
+    def approve(self):
+        Comment.objects.filter(pk=self.pk).approve()
+        self.refresh_from_db(fields=["status", "approved_at"])
+
+    @staticmethod
+    def notify_parents(ids):
+        """After the commit, email whoever asked to hear about replies among ``ids``."""
+        from .tasks import notify_reply
+
+        reply_ids = list(
+            Comment.objects.filter(
+                pk__in=ids, parent__notify_replies=True, status=Comment.Status.APPROVED
+            ).values_list("pk", flat=True)
+        )
+        for pk in reply_ids:
+            transaction.on_commit(lambda pk=pk: notify_reply.enqueue(pk))
+
+    def stop_notifications_url(self):
+        from django.core import signing
+
+        token = signing.dumps(self.email.lower(), salt=STOP_SALT, compress=True)
+        return settings.SITE_URL + reverse("comments:stop", args=[token])
+
+
+STOP_SALT = "comments.stop-notifications"
+
+
+class BlockedTermQuerySet(models.QuerySet):
+    def matching(self, *, text="", email="", ip=None):
+        """The first term that matches, as a reason string, or ``""``."""
+        text = (text or "").lower()
+        email = (email or "").strip().lower()
+        address = None
+        if ip:
+            try:
+                address = ipaddress.ip_address(ip)
+            except ValueError:
+                address = None
+        for term in self:
+            value = term.value.strip().lower()
+            if not value:
+                continue
+            if term.kind == BlockedTerm.Kind.WORD:
+                if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", text):
+                    return f"blocklist: word \u201c{term.value}\u201d"
+            elif term.kind == BlockedTerm.Kind.EMAIL:
+                if email == value or (value.startswith("@") and email.endswith(value)):
+                    return f"blocklist: email \u201c{term.value}\u201d"
+            elif term.kind == BlockedTerm.Kind.IP_RANGE and address is not None:
+                network = ipaddress.ip_network(value, strict=False)
+                if address.version == network.version and address in network:
+                    return f"blocklist: IP range {term.value}"
+        return ""
+
+
+class BlockedTerm(models.Model):
+    class Kind(models.TextChoices):
+        WORD = "word", "Word or phrase"
+        EMAIL = "email", "Email address or @domain"
+        IP_RANGE = "ip_range", "IP range (CIDR)"
+
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.WORD)
+    value = models.CharField(
+        max_length=254,
+        help_text="A word or phrase (whole words, any case); an email address or "
+        "\u201c@example.com\u201d for a whole domain; or an IP range such as 203.0.113.0/24.",
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="Why it is blocked.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BlockedTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "value"]
+        verbose_name = "blocked term"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="unique_blocked_term"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self):
+        self.value = self.value.strip()
+        if self.kind == self.Kind.IP_RANGE:
+            try:
+                ipaddress.ip_network(self.value, strict=False)
+            except ValueError as exc:
+                raise ValidationError(
+                    {"value": "Enter an IP address or range such as 203.0.113.0/24."}
+                ) from exc
+        elif self.kind == self.Kind.EMAIL and "@" not in self.value:
+            raise ValidationError(
+                {"value": "Enter an email address or a domain starting with \u201c@\u201d."}
+            )

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "comments"
 
-urlpatterns = []
+urlpatterns = [
+    path("post/<int:article_id>/", views.post_comment, name="post"),
+    path("stop/<str:token>/", views.stop_notifications, name="stop"),
+]

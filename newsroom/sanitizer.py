@@ -7,6 +7,7 @@ Every call to bleach lives here, behind an explicit allowlist, so that the libra
 behind it in case a hole is ever found.
 """
 
+import html
 import re
 from urllib.parse import urlsplit
 
@@ -114,5 +115,6 @@ def linkify_text(text, rel="nofollow ugc noopener"):
         attrs[(None, "rel")] = rel
         return attrs
 
-    escaped = bleach.clean(text, tags=set(), strip=False)
+    # html.escape, not bleach.clean: bleach keeps entities, so a typed "&lt;" would show as "<".
+    escaped = html.escape(text, quote=False)
     return bleach.linkify(escaped, callbacks=[set_rel], parse_email=False)

@@ -272,3 +272,26 @@ SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
 # django-prose-editor suggests its own sanitizer (nh3); the body is stored as typed and sanitized
 # by newsroom.sanitizer into body_html on save, the only HTML ever shown to readers.
 SILENCED_SYSTEM_CHECKS = ["django_prose_editor.W004"]
+
+# Comments --------------------------------------------------------------------------------------
+
+# A friendly page in the site's design when a form fails Django's CSRF check.
+CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
+COMMENTS_PER_PAGE = int(os.environ.get("COMMENTS_PER_PAGE", "50"))
+# Days after publication that an article takes comments; 0 keeps them open for ever.
+COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("COMMENTS_CLOSE_AFTER_DAYS", "30"))
+# A form sent sooner than this after it was shown is held; one older than the maximum is refused.
+COMMENTS_MIN_SECONDS = float(os.environ.get("COMMENTS_MIN_SECONDS", "3"))
+COMMENTS_MAX_SECONDS = int(os.environ.get("COMMENTS_MAX_SECONDS", str(24 * 3600)))
+# At most this many comments per IP address and per email in the window (seconds); 0 turns it off.
+COMMENTS_RATE_LIMIT = int(os.environ.get("COMMENTS_RATE_LIMIT", "5"))
+COMMENTS_RATE_WINDOW = int(os.environ.get("COMMENTS_RATE_WINDOW", "600"))
+# Comments with more links than this wait for a moderator.
+COMMENTS_MAX_LINKS = int(os.environ.get("COMMENTS_MAX_LINKS", "2"))
+# Approve at once a commenter whose email already has an approved comment.
+COMMENTS_TRUST_APPROVED_EMAILS = env_bool("COMMENTS_TRUST_APPROVED_EMAILS", True)
+COMMENTS_IP_RETENTION_DAYS = int(os.environ.get("COMMENTS_IP_RETENTION_DAYS", "30"))
+# The request header holding the reader's IP (HTTP_X_FORWARDED_FOR behind a trusted proxy).
+COMMENTS_IP_HEADER = os.environ.get("COMMENTS_IP_HEADER", "REMOTE_ADDR")
+# Who gets the pending-comments digest; empty means every active staff user who can moderate.
+COMMENTS_DIGEST_RECIPIENTS = env_list("COMMENTS_DIGEST_RECIPIENTS")

@@ -121,3 +121,43 @@ def png_header_only(width, height):
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+# Comments ---------------------------------------------------------------------------------------
+
+
+_article = article
+
+
+def comment(article=None, **kwargs):
+    """An approved comment by default; pass ``status="pending"`` for one in the queue."""
+    from comments.models import Comment
+
+    n = next(_seq)
+    kwargs.setdefault("name", f"Reader {n}")
+    kwargs.setdefault("email", f"reader{n}@example.com")
+    kwargs.setdefault("body", f"Comment number {n}: well said.")
+    kwargs.setdefault("status", Comment.Status.APPROVED)
+    kwargs.setdefault("ip_address", "192.0.2.10")
+    if kwargs["status"] == Comment.Status.APPROVED:
+        kwargs.setdefault("approved_at", timezone.now())
+    obj = Comment(article=article if article is not None else _article(), **kwargs)
+    obj.save()
+    return obj
+
+
+def comment_form_data(seconds_ago=10, **overrides):
+    """What a reader's browser posts: a valid form, shown ``seconds_ago`` seconds earlier."""
+    import time
+
+    from comments.moderation import sign_timestamp
+
+    n = next(_seq)
+    data = {
+        "name": f"Reader {n}",
+        "email": f"reader{n}@example.com",
+        "website": "",
+        "body": f"A thoughtful comment, number {n}.",
+        "timestamp": sign_timestamp(time.time() - seconds_ago),
+        "honeypot": "",
+    }
+    data.update(overrides)
+    return data

@@ -68,6 +68,24 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_database_connections(django_db_setup):
+    """Close every database connection before the test database is dropped.
+
+    Under Playwright's event loop a transactional test's ORM calls can get a connection object of
+    their own (Django keeps connections in context-local storage); nothing closes it, and
+    PostgreSQL then refuses to drop the test database when a later, ordinary test ran last.
+    """
+    yield
+    import gc
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    for wrapper in [obj for obj in gc.get_objects() if isinstance(obj, BaseDatabaseWrapper)]:
+        if wrapper.connection is not None and wrapper._thread_ident == threading.get_ident():
+            wrapper.close()
+
+
 @pytest.fixture
 def artifacts():
     """The folder screenshots and reports are kept in, for people to look at after a run."""

@@ -1,0 +1,83 @@
+"""Background work for comments: reply notifications, the moderators' digest, IP purging."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .models import Comment
+
+DIGEST_LIMIT = 50
+
+
+@task
+def notify_reply(reply_id):
+    """Tell a commenter who asked for it that a reply to their comment was approved."""
+    reply = (
+        Comment.objects.approved()
+        .select_related("parent", "article")
+        .filter(pk=reply_id, parent__notify_replies=True)
+        .first()
+    )
+    if reply is None or reply.parent.email.lower() == reply.email.lower():
+        return 0
+    parent = reply.parent
+    context = {
+        "reply": reply,
+        "parent": parent,
+        "reply_url": settings.SITE_URL + reply.get_absolute_url(),
+        "stop_url": parent.stop_notifications_url(),
+        "SITE_NAME": settings.SITE_NAME,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"New reply to your comment on \u201c{reply.article.headline}\u201d",
+        body=render_to_string("comments/email/reply_notification.txt", context),
+        to=[parent.email],
+    )
+    return message.send()
+
+
+def digest_recipients():
+    if settings.COMMENTS_DIGEST_RECIPIENTS:
+        return list(settings.COMMENTS_DIGEST_RECIPIENTS)
+    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    users = users.filter(
+        Q(is_superuser=True)
+        | Q(groups__permissions__codename="change_comment")
+        | Q(user_permissions__codename="change_comment")
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+@task
+def send_moderation_digest():
+    """Email moderators the comments waiting for them; nothing is sent when none wait."""
+    pending = Comment.objects.pending().select_related("article").order_by("created_at")
+    total = pending.count()
+    recipients = digest_recipients()
+    if not total or not recipients:
+        return 0
+    context = {
+        "comments": list(pending[:DIGEST_LIMIT]),
+        "total": total,
+        "queue_url": settings.SITE_URL
+        + reverse("admin:comments_comment_changelist")
+        + "?status__exact=pending",
+        "admin_base": settings.SITE_URL,
+        "SITE_NAME": settings.SITE_NAME,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{total} comment{'s' if total != 1 else ''} awaiting moderation",
+        body=render_to_string("comments/email/moderation_digest.txt", context),
+        to=recipients,
+    )
+    return message.send()
+
+
+@task
+def purge_ip_addresses():
+    """Forget commenters' IP addresses once the retention period has passed."""
+    return Comment.objects.stale_ip_addresses().update(ip_address=None)

@@ -1,0 +1,89 @@
+"""``{% comment_section article %}``: the thread and the reply form, in fixed queries."""
+
+from django import template
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Q
+
+from comments.forms import CommentForm
+from comments.models import MAX_DEPTH, Comment
+from comments.moderation import comments_closed, seconds_since, sign_timestamp
+from comments.views import own_pending_ids
+
+register = template.Library()
+
+PAGE_PARAM = "comments_page"
+
+
+def build_tree(comments):
+    """Attach each comment's replies as ``thread_replies``; return the top-level comments."""
+    by_id = {comment.pk: comment for comment in comments}
+    roots = []
+    for comment in comments:
+        comment.thread_replies = []
+    for comment in comments:
+        if comment.parent_id is None:
+            roots.append(comment)
+        elif comment.parent_id in by_id:
+            by_id[comment.parent_id].thread_replies.append(comment)
+        # A reply whose parent is no longer public is not shown on its own.
+    return roots
+
+
+def _timestamp_for(form):
+    """Keep the original signed timestamp when the form comes back with errors."""
+    if form.is_bound:
+        token = form.data.get("timestamp", "")
+        elapsed = seconds_since(token)
+        if elapsed is not None and 0 <= elapsed <= settings.COMMENTS_MAX_SECONDS:
+            return token
+    return sign_timestamp()
+
+
+@register.inclusion_tag("comments/section.html", takes_context=True)
+def comment_section(context, article):
+    request = context.get("request")
+    own_ids = own_pending_ids(request) if request is not None else []
+    visible = Q(status=Comment.Status.APPROVED)
+    if own_ids:
+        visible |= Q(pk__in=own_ids, status=Comment.Status.PENDING)
+    comments = list(
+        Comment.objects.for_article(article)
+        .filter(visible)
+        .defer("email", "ip_address", "user_agent", "held_reasons")
+    )
+    roots = build_tree(comments)
+    page = Paginator(roots, settings.COMMENTS_PER_PAGE).get_page(
+        request.GET.get(PAGE_PARAM) if request is not None else 1
+    )
+
+    # A staff preview of a draft shows the thread as it will look, without a form to post to.
+    closed = comments_closed(article) or not article.is_public
+    form = context.get("comment_form")
+    reply_to = None
+    if form is None and not closed:
+        by_id = {c.pk: c for c in comments if c.is_approved and c.depth < MAX_DEPTH}
+        reply_id = request.GET.get("replyto", "") if request is not None else ""
+        reply_to = by_id.get(int(reply_id)) if reply_id.isdigit() else None
+        form = CommentForm(article=article, initial={"parent": reply_to.pk if reply_to else None})
+    elif form is not None and form.is_bound:
+        parent_id = form.data.get("parent", "")
+        reply_to = next((c for c in comments if str(c.pk) == parent_id and c.is_approved), None)
+    return {
+        "article": article,
+        "request": request,
+        "count": sum(1 for c in comments if c.is_approved),
+        "page": page,
+        "page_param": PAGE_PARAM,
+        "closed": closed,
+        "form": form,
+        "reply_to": reply_to,
+        "timestamp": _timestamp_for(form) if form is not None else "",
+        "comment_error": context.get("comment_error", ""),
+        "max_reply_depth": MAX_DEPTH - 1,
+    }
+
+
+@register.simple_tag
+def pending_comment_count():
+    return Comment.objects.pending().count()

@@ -1,0 +1,131 @@
+"""Form flows: post a comment, stop reply notifications."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.response import TemplateResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from articles.models import Article
+from articles.views import ArticleDetailView
+
+from .forms import CommentForm
+from .models import STOP_SALT, Comment
+from .moderation import (
+    Refused,
+    check_duplicate,
+    check_rate_limit,
+    comments_closed,
+    count_towards_rate_limit,
+    decide,
+    seconds_since,
+)
+
+PENDING_COOKIE = "comments_pending"
+PENDING_COOKIE_SALT = "comments.pending"
+PENDING_COOKIE_MAX = 20
+
+
+def own_pending_ids(request):
+    """Ids of the comments this browser sent that still await moderation (signed cookie)."""
+    value = request.get_signed_cookie(PENDING_COOKIE, default="", salt=PENDING_COOKIE_SALT)
+    return [int(pk) for pk in value.split(",") if pk.isdigit()]
+
+
+def client_ip(request):
+    value = request.META.get(settings.COMMENTS_IP_HEADER, "") or request.META.get("REMOTE_ADDR")
+    # X-Forwarded-For style headers list the client first.
+    return (value or "").split(",")[0].strip() or None
+
+
+def render_article(request, article, *, status, form=None, error=""):
+    """The article page again, with the reader's form (errors and text kept) and a status."""
+    if error and form is not None:
+        form.add_error(None, error)
+    view = ArticleDetailView()
+    view.setup(request, slug=article.slug)
+    view.object = Article.objects.for_detail().get(pk=article.pk)
+    context = view.get_context_data(
+        object=view.object, comment_form=form, comment_error="" if form else error
+    )
+    return TemplateResponse(request, view.template_name, context, status=status)
+
+
+@require_POST
+def post_comment(request, article_id):
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    if comments_closed(article):
+        return render_article(
+            request,
+            article,
+            status=403,
+            error="Comments are closed on this article, so your comment was not posted.",
+        )
+    form = CommentForm(request.POST, article=article)
+    if not form.is_valid():
+        return render_article(request, article, form=form, status=400)
+
+    elapsed = seconds_since(form.cleaned_data["timestamp"])
+    ip = client_ip(request)
+    comment = form.save(commit=False)
+    comment.ip_address = ip
+    comment.user_agent = request.headers.get("User-Agent", "")[:300]
+    try:
+        if elapsed is not None and elapsed > settings.COMMENTS_MAX_SECONDS:
+            raise Refused(
+                "This form was opened too long ago to be accepted. Your text is kept below: "
+                "please send it again."
+            )
+        check_rate_limit(ip, comment.email)
+        check_duplicate(comment)
+    except Refused as refusal:
+        return render_article(
+            request, article, form=form, status=refusal.status, error=refusal.message
+        )
+
+    decide(comment, honeypot=form.cleaned_data["honeypot"], elapsed=elapsed)
+    with transaction.atomic():
+        comment.save()
+        if comment.is_approved:
+            Comment.notify_parents([comment.pk])
+    count_towards_rate_limit(ip, comment.email)
+
+    response = HttpResponseRedirect(article.get_absolute_url() + "#comments")
+    if comment.is_approved:
+        messages.success(request, "Thank you! Your comment is published.")
+    else:
+        messages.success(
+            request,
+            "Thank you! Your comment is awaiting moderation. It will appear here once a "
+            "moderator has approved it.",
+        )
+    if comment.status == Comment.Status.PENDING:
+        ids = [*own_pending_ids(request), comment.pk][-PENDING_COOKIE_MAX:]
+        response.set_signed_cookie(
+            PENDING_COOKIE,
+            ",".join(map(str, ids)),
+            salt=PENDING_COOKIE_SALT,
+            max_age=7 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+@csrf_exempt  # the signed token is the credential; mail clients post without a CSRF token
+@require_http_methods(["GET", "POST"])
+def stop_notifications(request, token):
+    """One click from the email stops every reply notification to that address."""
+    try:
+        email = signing.loads(token, salt=STOP_SALT)
+    except signing.BadSignature:
+        return render(request, "comments/stop_notifications.html", {"invalid": True}, status=400)
+    count = Comment.objects.filter(email__iexact=email, notify_replies=True).update(
+        notify_replies=False
+    )
+    return render(request, "comments/stop_notifications.html", {"count": count})

@@ -1,0 +1,157 @@
+"""Moderators work through the queue in the admin, and can do nothing else there."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from comments.models import BlockedTerm, Comment
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:comments_comment_changelist")
+
+
+@pytest.fixture
+def moderator(client, make):
+    user = make.user(groups=["Moderators"], is_staff=True, email="mod@example.com")
+    client.force_login(user)
+    return user
+
+
+def test_data_migration_gives_moderators_and_editors_the_comment_permissions():
+    from django.apps import apps
+
+    from tests.comments.conftest import group_migration
+
+    Group.objects.filter(name__in=["Moderators", "Editors"]).delete()
+    group_migration.grant(apps, None)
+    group_migration.grant(apps, None)  # runs twice without harm
+    for name in ["Moderators", "Editors"]:
+        codenames = set(
+            Group.objects.get(name=name)
+            .permissions.filter(content_type__app_label="comments")
+            .values_list("codename", flat=True)
+        )
+        assert {"view_comment", "change_comment", "delete_comment"} <= codenames
+        assert {"view_blockedterm", "change_blockedterm", "delete_blockedterm"} <= codenames
+    group_migration.revoke(apps, None)
+    assert not Group.objects.get(name="Moderators").permissions.exists()
+
+
+def test_moderator_sees_only_comments_in_the_admin(client, moderator, make):
+    make.comment(status="pending")
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    assert "<strong>1</strong> comment awaiting moderation" in index.text
+    assert reverse("admin:comments_blockedterm_changelist") in index.text
+    assert reverse("admin:articles_article_changelist") not in index.text
+    assert client.get(reverse("admin:articles_article_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_queue_lists_pending_first_with_the_reason_held(client, moderator, make):
+    make.comment(body="An approved one")
+    make.comment(body="A held one", status="pending", held_reasons="3 links")
+    make.comment(body="Older approved one")
+    response = client.get(CHANGELIST)
+    assert response.status_code == 200
+    rows = [c.body for c in response.context["cl"].result_list]
+    assert rows[0] == "A held one"
+    assert "3 links" in response.text
+
+
+def test_queue_filters_and_search(client, moderator, make):
+    story = make.article()
+    make.comment(story, body="Lots of links", status="pending", held_reasons="3 links")
+    make.comment(body="Bot text", status="spam", held_reasons="honeypot", email="bot@spam.example")
+    make.comment(story, body="Nice piece", name="Findable Person")
+
+    def bodies(**params):
+        response = client.get(CHANGELIST, params)
+        assert response.status_code == 200
+        return {c.body for c in response.context["cl"].result_list}
+
+    assert bodies(status__exact="pending") == {"Lots of links"}
+    assert bodies(reason="links") == {"Lots of links"}
+    assert bodies(reason="honeypot") == {"Bot text"}
+    assert bodies(article__id__exact=story.pk) == {"Lots of links", "Nice piece"}
+    assert bodies(q="Findable") == {"Nice piece"}
+    assert bodies(q="bot@spam") == {"Bot text"}
+    assert bodies(q="links") == {"Lots of links"}
+
+
+def test_comment_text_is_escaped_in_the_admin(client, moderator, make):
+    comment = make.comment(body="<script>window.__xss=1</script><b>x</b>", status="pending")
+    listing = client.get(CHANGELIST).text
+    assert "<script>window.__xss" not in listing
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in listing
+    change = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).text
+    assert "<script>window.__xss" not in change
+
+
+def test_approve_action_publishes_at_once(client, moderator, make):
+    story = make.article()
+    waiting = [make.comment(story, status="pending", body=f"Waiting {n}") for n in range(2)]
+    assert "Waiting 0" not in client.get(story.get_absolute_url()).text
+    response = client.post(
+        CHANGELIST,
+        {"action": "approve", "_selected_action": [c.pk for c in waiting]},
+        follow=True,
+    )
+    assert "Approved 2 comment(s)" in response.text
+    assert Comment.objects.approved().count() == 2
+    assert all(c.approved_at for c in Comment.objects.all())
+    page = client.get(story.get_absolute_url()).text
+    assert "Waiting 0" in page and "Waiting 1" in page
+
+
+def test_mark_spam_action_hides_comments(client, moderator, make):
+    story = make.article()
+    comment = make.comment(story, body="Looked fine at first")
+    response = client.post(
+        CHANGELIST, {"action": "mark_spam", "_selected_action": [comment.pk]}, follow=True
+    )
+    assert "Marked 1 comment(s) as spam" in response.text
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.SPAM
+    assert "Looked fine at first" not in client.get(story.get_absolute_url()).text
+
+
+def test_delete_action_removes_comments(client, moderator, make):
+    comments = [make.comment(status="spam") for _ in range(3)]
+    response = client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [c.pk for c in comments], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Comment.objects.count() == 0
+
+
+def test_approving_in_the_change_form_publishes_and_notifies(
+    client, moderator, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    story = make.article()
+    parent = make.comment(story, notify_replies=True, email="asker@example.com")
+    reply = make.comment(story, parent=parent, status="pending", body="An answer")
+    url = reverse("admin:comments_comment_change", args=[reply.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["status"] = "approved"
+    data["notify_replies"] = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    reply.refresh_from_db()
+    assert reply.status == Comment.Status.APPROVED and reply.approved_at
+    assert [m.to for m in mailoutbox] == [["asker@example.com"]]
+
+
+def test_moderator_edits_the_blocklist(client, moderator):
+    url = reverse("admin:comments_blockedterm_add")
+    response = client.post(url, {"kind": "ip_range", "value": "not-a-range", "note": ""})
+    assert response.status_code == 200
+    assert "Enter an IP address or range" in response.text
+    response = client.post(url, {"kind": "ip_range", "value": "203.0.113.0/24", "note": "botnet"})
+    assert response.status_code == 302
+    assert BlockedTerm.objects.get().value == "203.0.113.0/24"

@@ -1,0 +1,130 @@
+"""The thread under an article: what readers see, and what they never see."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from comments.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_article_page_queries_stay_constant_with_200_approved_comments(
+    client, make, django_assert_num_queries
+):
+    quiet = make.article()
+    busy = make.article()
+    make.comment(quiet)
+    tops = [make.comment(busy) for _ in range(100)]
+    for top in tops:
+        make.comment(busy, parent=top)
+    assert busy.comments.approved().count() == 200
+    client.get(quiet.get_absolute_url())  # warm the menu and site-settings caches
+    baseline = queries_for(client, quiet.get_absolute_url())
+    with django_assert_num_queries(baseline):
+        response = client.get(busy.get_absolute_url())
+    assert "200 comments" in response.text
+
+
+def test_comments_show_oldest_first_with_count_and_hide_the_rest(client, make):
+    story = make.article()
+    make.comment(story, body="The first word")
+    make.comment(story, body="The second word")
+    make.comment(story, body="Waiting in the queue", status="pending")
+    make.comment(story, body="Buy pills", status="spam")
+    make.comment(story, body="Rejected words", status="rejected")
+    make.comment(make.article(), body="On another story")
+    text = client.get(story.get_absolute_url()).text
+    assert "2 comments" in text
+    assert text.index("The first word") < text.index("The second word")
+    for hidden in ["Waiting in the queue", "Buy pills", "Rejected words", "On another story"]:
+        assert hidden not in text
+
+
+def test_replies_are_nested_under_their_parent(client, make):
+    story = make.article()
+    top = make.comment(story, body="Top level")
+    reply = make.comment(story, parent=top, body="A reply")
+    make.comment(story, parent=reply, body="A reply to the reply")
+    text = client.get(story.get_absolute_url()).text
+    assert text.count('class="comment-list comment-list--replies"') == 2
+    assert f'href="?replyto={top.pk}#leave-a-reply"' in text
+    assert f'href="?replyto={reply.pk}#leave-a-reply"' in text
+    deepest = Comment.objects.get(body="A reply to the reply")
+    assert f"replyto={deepest.pk}" not in text  # three levels is the deepest
+
+
+def test_reply_link_prepares_the_form(client, make):
+    story = make.article()
+    top = make.comment(story, name="Grace")
+    text = client.get(story.get_absolute_url(), {"replyto": top.pk}).text
+    assert "Reply to Grace" in text
+    assert f'name="parent" value="{top.pk}"' in text
+
+
+def test_more_than_50_threads_are_paginated(client, make, settings):
+    settings.COMMENTS_PER_PAGE = 50
+    story = make.article()
+    for n in range(55):
+        make.comment(story, body=f"Thread {n:02d} here")
+    first = client.get(story.get_absolute_url()).text
+    assert "55 comments" in first
+    assert "Thread 49 here" in first and "Thread 50 here" not in first
+    assert "Page 1 of 2" in first
+    second = client.get(story.get_absolute_url(), {"comments_page": 2}).text
+    assert "Thread 54 here" in second and "Thread 00 here" not in second
+    assert client.get(story.get_absolute_url(), {"comments_page": "zzz"}).status_code == 200
+
+
+def test_comment_text_is_plain_text_with_paragraphs_and_nofollow_links(client, make):
+    story = make.article()
+    make.comment(
+        story,
+        body="<b>bold?</b> & <script>alert(1)</script>\n\nRead https://example.com/report now",
+    )
+    text = client.get(story.get_absolute_url()).text
+    assert "&lt;b&gt;bold?&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>alert(1)" not in text
+    assert (
+        '<p>Read <a href="https://example.com/report" rel="nofollow ugc noopener">'
+        "https://example.com/report</a> now</p>"
+    ) in text
+
+
+def test_typed_entities_are_shown_as_typed(client, make):
+    story = make.article()
+    make.comment(story, name="&amp; Co", body="Write &lt;b&gt; for bold")
+    text = client.get(story.get_absolute_url()).text
+    assert "Write &amp;lt;b&amp;gt; for bold" in text
+    assert "&amp;amp; Co" in text
+
+
+def test_name_links_to_a_web_website_only(client, make):
+    story = make.article()
+    make.comment(story, name="Web", website="https://web.example.com/")
+    make.comment(story, name="Sneaky", website="javascript:alert(1)")
+    text = client.get(story.get_absolute_url()).text
+    assert '<a href="https://web.example.com/" rel="nofollow ugc noopener">Web</a>' in text
+    assert "javascript:" not in text
+
+
+def test_email_and_ip_never_appear_on_the_page(client, make):
+    story = make.article()
+    make.comment(story, email="private.person@example.org", ip_address="203.0.113.77")
+    text = client.get(story.get_absolute_url()).text
+    assert "private.person" not in text
+    assert "203.0.113.77" not in text
+
+
+def test_spam_marking_takes_a_comment_off_the_page_at_once(client, make):
+    story = make.article()
+    comment = make.comment(story, body="Visible until flagged")
+    assert "Visible until flagged" in client.get(story.get_absolute_url()).text
+    Comment.objects.filter(pk=comment.pk).mark_spam()
+    assert "Visible until flagged" not in client.get(story.get_absolute_url()).text

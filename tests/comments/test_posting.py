@@ -1,0 +1,299 @@
+"""Readers post comments; the spam and abuse rules decide what happens, and say why."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import BlockedTerm, Comment
+from comments.moderation import sign_timestamp
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, article, **data):
+    return client.post(
+        reverse("comments:post", args=[article.pk]), data, REMOTE_ADDR="198.51.100.7"
+    )
+
+
+def test_new_comment_waits_for_moderation_and_only_its_author_sees_it(client, make):
+    story = make.article()
+    data = make.comment_form_data(name="Ada", body="First thoughts on this.")
+    response = post(client, story, **data)
+    assert response.status_code == 302
+    assert response["Location"] == story.get_absolute_url() + "#comments"
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.ip_address == "198.51.100.7"
+    page = client.get(response["Location"])
+    assert "awaiting moderation" in page.text
+    assert "First thoughts on this." in page.text
+    assert "Only you can see it" in page.text
+    stranger = Client().get(story.get_absolute_url())
+    assert "First thoughts on this." not in stranger.text
+    assert "0 comments" in stranger.text
+
+
+def test_tampered_pending_cookie_shows_nothing(client, make):
+    story = make.article()
+    pending = make.comment(story, status="pending", body="Secret pending words")
+    client.cookies["comments_pending"] = str(pending.pk)
+    assert "Secret pending words" not in client.get(story.get_absolute_url()).text
+
+
+def test_form_fields_and_notes_are_shown(client, make):
+    story = make.article()
+    text = client.get(story.get_absolute_url()).text
+    for words in [
+        "Leave a reply",
+        "Your email address will not be published.",
+        "Required fields are marked",
+        'name="name"',
+        'name="email"',
+        'name="website"',
+        'name="body"',
+        'name="notify_replies"',
+        'name="honeypot"',
+    ]:
+        assert words in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "n" * 101, "at most 100 characters"),
+        ("email", "a" * 250 + "@example.com", "at most 254 characters"),
+        ("body", "b" * 5001, "at most 5000 characters"),
+        ("email", "not-an-email", "valid email address"),
+        ("name", "Eve\r\nBcc: victim@example.com", "Line breaks"),
+        ("email", "eve@example.com\nBcc: victim@example.com", ""),
+        ("body", "", "This field is required"),
+        ("website", "javascript:alert(1)", ""),
+    ],
+)
+def test_bad_input_is_refused_with_400_and_the_text_kept(client, make, field, value, message):
+    story = make.article()
+    data = make.comment_form_data(body="My carefully typed words", name="Kept Name")
+    data[field] = value
+    response = post(client, story, **data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'role="alert"' in response.text
+    assert Comment.objects.count() == 0
+    kept = "My carefully typed words" if field != "body" else "Kept Name"
+    assert kept in response.text
+    assert f'aria-describedby="id_{field}_error' in response.text or field == "email"
+
+
+def test_reply_to_a_comment_on_another_article_is_refused(client, make):
+    story, other = make.article(), make.article()
+    elsewhere = make.comment(other)
+    response = post(client, story, **make.comment_form_data(parent=elsewhere.pk, body="Reply"))
+    assert response.status_code == 400
+    assert "not on this article" in response.text
+    assert not Comment.objects.filter(body="Reply").exists()
+
+
+def test_reply_is_threaded_and_capped_at_three_levels(client, make):
+    story = make.article()
+    top = make.comment(story)
+    reply = make.comment(story, parent=top)
+    deep = make.comment(story, parent=reply)
+    assert (top.depth, reply.depth, deep.depth) == (0, 1, 2)
+    post(client, story, **make.comment_form_data(parent=deep.pk, body="Fourth level?"))
+    fourth = Comment.objects.get(body="Fourth level?")
+    assert fourth.parent == reply
+    assert fourth.depth == 2
+
+
+def test_draft_and_missing_articles_are_404(client, make):
+    draft = make.article(status="draft")
+    assert post(client, draft, **make.comment_form_data()).status_code == 404
+    url = reverse("comments:post", args=[99999])
+    assert client.post(url, make.comment_form_data()).status_code == 404
+    assert Comment.objects.count() == 0
+
+
+def test_get_is_not_allowed(client, make):
+    assert client.get(reverse("comments:post", args=[make.article().pk])).status_code == 405
+
+
+def test_missing_csrf_token_is_403_with_a_friendly_page(make):
+    story = make.article()
+    client = Client(enforce_csrf_checks=True)
+    response = post(client, story, **make.comment_form_data())
+    assert response.status_code == 403
+    assert "We could not accept that form" in response.text
+    assert "Newsletter" in response.text  # the site's own design, not Django's plain page
+    assert Comment.objects.count() == 0
+
+
+def test_comments_closed_on_the_article_replace_the_form_and_refuse_posts(client, make):
+    story = make.article(comments_open=False)
+    page = client.get(story.get_absolute_url())
+    assert "Comments are closed" in page.text
+    assert 'name="body"' not in page.text
+    response = post(client, story, **make.comment_form_data())
+    assert response.status_code == 403
+    assert "Comments are closed on this article" in response.text
+    assert Comment.objects.count() == 0
+
+
+def test_comments_close_automatically_after_the_configured_days(client, make, settings):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 30
+    old = make.article(published_at=timezone.now() - timedelta(days=31))
+    recent = make.article(published_at=timezone.now() - timedelta(days=29))
+    assert post(client, old, **make.comment_form_data()).status_code == 403
+    assert post(client, recent, **make.comment_form_data()).status_code == 302
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 0
+    assert post(client, old, **make.comment_form_data()).status_code == 302
+
+
+def test_honeypot_marks_spam_and_tells_the_bot_nothing(client, make):
+    story = make.article()
+    response = post(client, story, **make.comment_form_data(honeypot="http://spam.example"))
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.SPAM
+    assert comment.held_reasons == "honeypot"
+
+
+def test_a_form_sent_too_fast_is_held_with_the_reason(client, make, settings):
+    settings.COMMENTS_MIN_SECONDS = 3
+    story = make.article()
+    post(client, story, **make.comment_form_data(seconds_ago=0))
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.held_reasons.startswith("too fast")
+
+
+def test_a_form_without_a_valid_timestamp_is_held(client, make):
+    story = make.article()
+    post(client, story, **make.comment_form_data(timestamp="forged"))
+    assert Comment.objects.get().held_reasons == "no valid form timestamp"
+
+
+def test_timing_rule_can_be_switched_off(client, make, settings):
+    settings.COMMENTS_MIN_SECONDS = 0
+    story = make.article()
+    make.comment(story, email="regular@example.com")
+    data = make.comment_form_data(email="regular@example.com")
+    del data["timestamp"]
+    assert post(client, story, **data).status_code == 302
+    assert Comment.objects.latest("pk").status == Comment.Status.APPROVED
+
+
+def test_a_form_older_than_a_day_is_refused_and_reissued(client, make):
+    story = make.article()
+    stale = sign_timestamp(time.time() - 25 * 3600)
+    response = post(client, story, **make.comment_form_data(timestamp=stale, body="Late words"))
+    assert response.status_code == 400
+    assert "opened too long ago" in response.text
+    assert "Late words" in response.text
+    fresh = re.search(r'name="timestamp" value="([^"]+)"', response.text).group(1)
+    assert fresh != stale
+    assert Comment.objects.count() == 0
+
+
+def test_rate_limit_per_email_answers_429_and_keeps_the_text(client, make, settings):
+    settings.COMMENTS_RATE_LIMIT = 5
+    story = make.article()
+    for n in range(5):
+        data = make.comment_form_data(email="busy@example.com", body=f"Comment {n}")
+        assert post(client, story, **data).status_code == 302
+    data = make.comment_form_data(email="busy@example.com", body="One too many")
+    response = post(client, story, **data)
+    assert response.status_code == 429
+    assert "Please wait a few minutes" in response.text
+    assert "One too many" in response.text
+    assert Comment.objects.count() == 5
+
+
+def test_rate_limit_per_ip(client, make, settings):
+    settings.COMMENTS_RATE_LIMIT = 2
+    story = make.article()
+    assert post(client, story, **make.comment_form_data()).status_code == 302
+    assert post(client, story, **make.comment_form_data()).status_code == 302
+    assert post(client, story, **make.comment_form_data()).status_code == 429
+    other_ip = client.post(
+        reverse("comments:post", args=[story.pk]),
+        make.comment_form_data(),
+        REMOTE_ADDR="203.0.113.9",
+    )
+    assert other_ip.status_code == 302
+
+
+def test_more_than_two_links_are_held(client, make):
+    story = make.article()
+    make.comment(story, email="trusted@example.com")
+    body = "See https://a.example and https://b.example and www.c.example"
+    post(client, story, **make.comment_form_data(email="trusted@example.com", body=body))
+    held = Comment.objects.get(body=body)
+    assert held.status == Comment.Status.PENDING
+    assert held.held_reasons == "3 links"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "data"),
+    [
+        ("word", "casino", {"body": "Best CASINO deals here"}),
+        ("email", "bad@example.com", {"email": "Bad@Example.com"}),
+        ("email", "@spam.example", {"email": "anyone@spam.example"}),
+        ("ip_range", "198.51.100.0/24", {}),
+    ],
+)
+def test_blocklist_flags_spam_with_the_reason(client, make, kind, value, data):
+    BlockedTerm.objects.create(kind=kind, value=value)
+    story = make.article()
+    post(client, story, **make.comment_form_data(**data))
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.SPAM
+    assert comment.held_reasons.startswith(
+        f"blocklist: {'IP range' if kind == 'ip_range' else kind}"
+    )
+
+
+def test_blocklist_word_matches_whole_words_only(client, make):
+    BlockedTerm.objects.create(kind="word", value="ass")
+    post(client, make.article(), **make.comment_form_data(body="A classic assessment."))
+    assert Comment.objects.get().status == Comment.Status.PENDING
+
+
+def test_exact_duplicate_is_refused(client, make):
+    story = make.article()
+    data = make.comment_form_data(body="Same words twice")
+    assert post(client, story, **data).status_code == 302
+    again = post(client, story, **data)
+    assert again.status_code == 400
+    assert "already posted this comment" in again.text
+    assert Comment.objects.count() == 1
+
+
+def test_trusted_commenter_is_approved_at_once(client, make):
+    story = make.article()
+    make.comment(story, email="regular@example.com")
+    response = post(client, story, **make.comment_form_data(email="Regular@example.com"))
+    newest = Comment.objects.latest("pk")
+    assert newest.status == Comment.Status.APPROVED
+    assert newest.approved_at is not None
+    assert "published" in client.get(response["Location"]).text
+
+
+def test_trust_can_be_switched_off(client, make, settings):
+    settings.COMMENTS_TRUST_APPROVED_EMAILS = False
+    story = make.article()
+    make.comment(story, email="regular@example.com")
+    post(client, story, **make.comment_form_data(email="regular@example.com"))
+    assert Comment.objects.latest("pk").status == Comment.Status.PENDING
+
+
+def test_only_a_pending_email_does_not_earn_trust(client, make):
+    story = make.article()
+    make.comment(story, email="new@example.com", status="pending")
+    post(client, story, **make.comment_form_data(email="new@example.com"))
+    assert Comment.objects.latest("pk").status == Comment.Status.PENDING

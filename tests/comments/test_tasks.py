@@ -1,0 +1,175 @@
+"""Reply notifications, the moderators' digest and IP purging: tasks and their commands."""
+
+import re
+import socket
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+
+def stop_link(message):
+    return re.search(r"http://\S+/comments/stop/\S+/", message.body).group(0)
+
+
+def test_approving_a_reply_emails_the_parent_with_a_stop_link(
+    client, make, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    story = make.article(headline="Tram line extension")
+    parent = make.comment(story, name="Ada", email="ada@example.com", notify_replies=True)
+    reply = make.comment(story, parent=parent, status="pending", name="Bob", body="Agreed!")
+    with django_capture_on_commit_callbacks(execute=True):
+        Comment.objects.filter(pk=reply.pk).approve()
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["ada@example.com"]
+    assert "Tram line extension" in message.subject
+    assert "Bob replied" in message.body and "Agreed!" in message.body
+    assert f"{settings.SITE_URL}{story.get_absolute_url()}#comment-{reply.pk}" in message.body
+
+    # One click (a GET from the email, or a mail client's POST) stops every reply email.
+    path = stop_link(message).removeprefix(settings.SITE_URL)
+    response = Client(enforce_csrf_checks=True).get(path)
+    assert response.status_code == 200
+    assert "Reply notifications stopped" in response.text
+    assert not Comment.objects.filter(email="ada@example.com", notify_replies=True).exists()
+    assert Client(enforce_csrf_checks=True).post(path).status_code == 200
+
+    another = make.comment(story, parent=parent, status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        Comment.objects.filter(pk=another.pk).approve()
+    assert len(mailoutbox) == 1
+
+
+def test_a_forged_stop_link_is_refused(client):
+    response = client.get(reverse("comments:stop", args=["not-a-real-token"]))
+    assert response.status_code == 400
+    assert "does not work" in response.text
+
+
+def test_no_email_when_the_parent_did_not_ask_or_replied_to_self(
+    make, mailoutbox, django_capture_on_commit_callbacks
+):
+    story = make.article()
+    quiet = make.comment(story, notify_replies=False)
+    asker = make.comment(story, notify_replies=True, email="me@example.com")
+    replies = [
+        make.comment(story, parent=quiet, status="pending"),
+        make.comment(story, parent=asker, status="pending", email="ME@example.com"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        Comment.objects.filter(pk__in=[r.pk for r in replies]).approve()
+    assert mailoutbox == []
+
+
+def test_a_trusted_reply_notifies_when_it_is_posted(
+    client, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    story = make.article()
+    parent = make.comment(story, notify_replies=True, email="asker@example.com")
+    make.comment(story, email="regular@example.com")
+    data = make.comment_form_data(email="regular@example.com", parent=parent.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("comments:post", args=[story.pk]), data)
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [["asker@example.com"]]
+
+
+@pytest.fixture
+def smtp_server():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    received = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, received
+    controller.stop()
+
+
+def test_reply_notification_is_delivered_over_real_smtp(
+    make, settings, smtp_server, django_capture_on_commit_callbacks
+):
+    port, received = smtp_server
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port},
+        }
+    }
+    story = make.article()
+    parent = make.comment(story, notify_replies=True, email="ada@example.com")
+    reply = make.comment(story, parent=parent, status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        Comment.objects.filter(pk=reply.pk).approve()
+    assert len(received) == 1
+    assert received[0]["To"] == "ada@example.com"
+    assert "/comments/stop/" in received[0].get_payload(decode=True).decode()
+
+
+def test_digest_lists_pending_comments_for_moderators(make, mailoutbox):
+    make.user(groups=["Moderators"], is_staff=True, email="mod@example.com")
+    make.user(is_staff=True, email="writer@example.com")  # cannot moderate: no digest
+    make.comment(status="pending", body="Please look at me", held_reasons="3 links")
+    make.comment(body="Already approved")
+    out = StringIO()
+    call_command("comments_digest", stdout=out)
+    assert "Digest sent" in out.getvalue()
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["mod@example.com"]
+    assert message.subject == "1 comment awaiting moderation"
+    assert "Please look at me" in message.body and "held: 3 links" in message.body
+    assert "Already approved" not in message.body
+    assert "/admin/comments/comment/?status__exact=pending" in message.body
+
+
+def test_digest_sends_nothing_when_the_queue_is_empty(make, mailoutbox, settings):
+    settings.COMMENTS_DIGEST_RECIPIENTS = ["desk@example.com"]
+    make.comment()
+    out = StringIO()
+    call_command("comments_digest", stdout=out)
+    assert mailoutbox == []
+    assert "Nothing to send" in out.getvalue()
+
+
+def test_ip_addresses_are_cleared_after_the_retention_period(make, settings):
+    settings.COMMENTS_IP_RETENTION_DAYS = 30
+    old = make.comment(created_at=timezone.now() - timedelta(days=31), ip_address="192.0.2.1")
+    recent = make.comment(created_at=timezone.now() - timedelta(days=29), ip_address="192.0.2.2")
+    out = StringIO()
+    call_command("comments_purge_ips", stdout=out)
+    assert "Cleared the IP address of 1 comment(s)" in out.getvalue()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.ip_address is None
+    assert recent.ip_address == "192.0.2.2"
+
+
+def test_commands_can_hand_the_work_to_the_task_queue(make, mailoutbox, settings):
+    settings.COMMENTS_DIGEST_RECIPIENTS = ["desk@example.com"]
+    make.comment(status="pending")
+    old = make.comment(created_at=timezone.now() - timedelta(days=40))
+    out = StringIO()
+    call_command("comments_digest", "--enqueue", stdout=out)
+    call_command("comments_purge_ips", "--enqueue", stdout=out)
+    assert "Digest queued." in out.getvalue() and "IP purge queued." in out.getvalue()
+    # Tests run tasks with the immediate backend: queued work is already done.
+    assert [m.to for m in mailoutbox] == [["desk@example.com"]]
+    old.refresh_from_db()
+    assert old.ip_address is None
