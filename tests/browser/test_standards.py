@@ -84,7 +84,9 @@ def test_nu_html_checker_finds_no_errors_on_any_page_type(page, page_types, vnu_
     assert result.returncode == 0, result.stderr
 
 
-def test_article_page_is_light_and_loads_nothing_from_other_hosts(page, site, page_types):
+def test_article_page_is_light_and_loads_nothing_from_other_hosts(
+    page, site, page_types, artifacts
+):
     requests, weights = [], {}
 
     def weigh(response):
@@ -101,6 +103,9 @@ def test_article_page_is_light_and_loads_nothing_from_other_hosts(page, site, pa
     foreign = [url for url in requests if urlsplit(url).netloc not in {own, ""}]
     assert not foreign, f"requests to other hosts: {foreign}"
     total = sum(weights.values())
+    (artifacts / "article-weight.json").write_text(
+        json.dumps({"total": total, **weights}, indent=2)
+    )
     assert total < ARTICLE_BUDGET_BYTES, f"HTML + CSS + JS is {total} bytes: {weights}"
     assert any(url.endswith(".css") for url in weights), "the stylesheet was not weighed"
 
