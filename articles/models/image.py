@@ -103,7 +103,9 @@ class Image(models.Model):
         width_field="width",
         height_field="height",
         validators=[validate_image_file],
-        help_text="JPEG, PNG, WebP or GIF. Location data is removed, orientation fixed.",
+        help_text=(
+            "JPEG, PNG, WebP or GIF. Location data is removed and orientation fixed on upload."
+        ),
     )
     alt_text = models.CharField(
         max_length=300,
