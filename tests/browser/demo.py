@@ -91,6 +91,13 @@ STORIES = [
         False,
     ),
 ]
+# Shorter items without a picture, as most sections have: they fill the lists beside the lead.
+BRIEFS = [
+    ("World", "Ferry timetable returns to summer frequency"),
+    ("Politics", "Mayor answers residents' questions in a live session on Thursday"),
+    ("Business", "Market hall traders vote to open on Sundays"),
+    ("Culture", "Library extends opening hours during the exam season"),
+]
 
 BODY = """
 <p>The crossing reopened at six in the morning, and by seven the first buses were rolling over
@@ -202,6 +209,14 @@ def build_demo():
                 published_at=now - timedelta(hours=n * 3 + 1),
                 tags=["Transport", "City"] if n in (0, 4, 6, 9) else ["City"],
             )
+        )
+    for n, (section, headline) in enumerate(BRIEFS, start=len(STORIES)):
+        factories.article(
+            headline=headline,
+            slug=f"brief-{n}",
+            section=sections[section],
+            authors=[reporters[n % 3]],
+            published_at=now - timedelta(hours=n * 2),
         )
     site = SiteSettings.load()
     site.advertisement_html = (
