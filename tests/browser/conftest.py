@@ -93,8 +93,72 @@ def artifacts():
     return ARTIFACTS
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started only once the test database exists: then it shares
+    the in-memory SQLite connection with the tests instead of opening (and, on Python 3.13,
+    leaking) a connection of its own in every request thread."""
+    return live_server
+
+
 @pytest.fixture
 def site(live_server, settings):
     """The live server with media served, so pictures load as they would for a reader."""
     settings.SERVE_MEDIA = True
     return live_server
+
+
+# The npm tools and Java the standards checks run (package.json; .ci/run installs them). -------
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def require(path_or_command, install_hint):
+    """Skip, with the reason shown, when a tool is missing; in CI (CI=true) fail instead, so a
+    broken install can never pass as a green run that checked nothing."""
+    import shutil
+
+    found = (
+        path_or_command.exists()
+        if isinstance(path_or_command, Path)
+        else shutil.which(path_or_command) is not None
+    )
+    if found:
+        return
+    message = f"{path_or_command} is missing: {install_hint}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def axe_path():
+    require(AXE, "run `npm ci` in the project root")
+    return AXE
+
+
+@pytest.fixture
+def vnu_command():
+    require(VNU, "run `npm ci` in the project root")
+    require("java", "apt-get install default-jre-headless")
+    return ["java", "-jar", str(VNU)]
+
+
+# Demo content and the registry of public page types (tests/browser/pages.py). ----------------
+
+
+@pytest.fixture
+def demo(site):
+    from tests.browser.demo import build_demo
+
+    return build_demo()
+
+
+@pytest.fixture
+def page_types(site, demo):
+    """{page type name: absolute URL} for every public page type, over the demo content."""
+    from tests.browser.pages import PAGE_TYPES
+
+    return {name: site.url + address(demo) for name, address in PAGE_TYPES.items()}

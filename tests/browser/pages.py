@@ -1,0 +1,57 @@
+"""The public page types every reader-experience standard is checked on.
+
+Adding a page type is one line in ``PAGE_TYPES``: its name and a function from the demo content
+(``tests/browser/demo.py``) to its address. A page that is only reached by doing something (a form
+re-shown with errors) also gets one line in ``AFTER_LOAD``: a function that takes the Playwright
+page, already on the address, and does it; the checks then look at the page it ends on.
+
+Still to add once the other branches land (one line each):
+    "article-comment-errors": lambda demo: demo.article.get_absolute_url(),
+        with AFTER_LOAD["article-comment-errors"] = submit_empty_comment (below, ready to use)
+    "newsletter-confirm" / "newsletter-thanks" / "newsletter-unsubscribe": reverse(...)
+    "search-hits": reverse("search") + "?q=bridge", "search-empty": ... "?q=zzzz"
+    "corrections": reverse("corrections")
+"""
+
+from django.urls import reverse
+
+PAGE_TYPES = {
+    "home": lambda demo: reverse("articles:home"),
+    "section": lambda demo: demo.section.get_absolute_url(),
+    "tag": lambda demo: reverse("articles:tag", args=[demo.tag]),
+    "author": lambda demo: demo.author.get_absolute_url(),
+    "article": lambda demo: demo.article.get_absolute_url(),
+    "404": lambda demo: "/this-page-does-not-exist/",
+}
+
+
+def submit_empty_comment(page):
+    """Send the comment form with nothing filled in (skipping the browser's own checks), so the
+    server re-shows it with its errors."""
+    form = page.locator("form.comment-form")
+    with page.expect_navigation():
+        form.evaluate("form => { form.noValidate = true; form.requestSubmit(); }")
+
+
+AFTER_LOAD = {
+    # "article-comment-errors": submit_empty_comment,
+}
+
+
+def visit(page, url, name=None):
+    """Open ``url`` (and do what the page type needs); return the final document response."""
+    documents = []
+
+    def remember(response):
+        if response.request.is_navigation_request() and response.frame == page.main_frame:
+            documents.append(response)
+
+    page.on("response", remember)
+    try:
+        page.goto(url)
+        if name in AFTER_LOAD:
+            AFTER_LOAD[name](page)
+        page.wait_for_load_state("load")
+    finally:
+        page.remove_listener("response", remember)
+    return documents[-1]

@@ -1,0 +1,282 @@
+"""Every public page type held to the reader-experience standards (issue #5), with the real tools.
+
+The page types are listed in ``tests/browser/pages.py``; each check below runs on all of them and
+reports every failure at once, page by page.
+"""
+
+import json
+import subprocess
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.pages import visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = [320, 390, 768, 1280, 1920]
+ARTICLE_BUDGET_BYTES = 100 * 1024
+
+
+def axe_violations(page, axe_path):
+    page.add_script_tag(path=str(axe_path))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary),
+            }));
+        }""",
+        WCAG_TAGS,
+    )
+
+
+# axe is injected as an inline script, which our strict CSP rightly blocks: lift it for this test
+# only (test_no_page_type_breaks_the_content_security_policy checks the policy itself).
+@pytest.mark.browser_context_args(bypass_csp=True)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_22_aa_violations_on_any_page_type(page, page_types, axe_path, scheme):
+    page.emulate_media(color_scheme=scheme)
+    found = {}
+    for name, url in page_types.items():
+        visit(page, url, name)
+        if violations := axe_violations(page, axe_path):
+            found[name] = violations
+    assert not found, f"axe ({scheme} mode):\n" + json.dumps(found, indent=2)
+
+
+def test_no_page_type_breaks_the_content_security_policy(page, page_types):
+    reports = []
+    page.on(
+        "console",
+        lambda message: (
+            reports.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for name, url in page_types.items():
+        visit(page, url, name)
+    assert not reports, "\n".join(reports)
+
+
+def test_nu_html_checker_finds_no_errors_on_any_page_type(page, page_types, vnu_command, tmp_path):
+    files = []
+    for name, url in page_types.items():
+        html = visit(page, url, name).text()
+        path = tmp_path / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    # One JVM for all pages: starting Java costs seconds, checking a page milliseconds.
+    result = subprocess.run(
+        [*vnu_command, "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    errors = [
+        f"{urlsplit(m.get('url', '')).path.rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+    ]
+    assert not errors, "Nu HTML Checker:\n" + "\n".join(errors)
+    assert result.returncode == 0, result.stderr
+
+
+def test_article_page_is_light_and_loads_nothing_from_other_hosts(
+    page, site, page_types, artifacts
+):
+    requests, weights = [], {}
+
+    def weigh(response):
+        kind = response.request.resource_type
+        if kind in {"document", "stylesheet", "script"}:
+            weights[response.url] = len(response.body())
+
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("response", weigh)
+    page.goto(page_types["article"])
+    page.wait_for_load_state("networkidle")
+
+    own = urlsplit(site.url).netloc
+    foreign = [url for url in requests if urlsplit(url).netloc not in {own, ""}]
+    assert not foreign, f"requests to other hosts: {foreign}"
+    total = sum(weights.values())
+    (artifacts / "article-weight.json").write_text(
+        json.dumps({"total": total, **weights}, indent=2)
+    )
+    assert total < ARTICLE_BUDGET_BYTES, f"HTML + CSS + JS is {total} bytes: {weights}"
+    assert any(url.endswith(".css") for url in weights), "the stylesheet was not weighed"
+
+
+def test_no_page_type_scrolls_sideways_from_320_to_1920_pixels(page, page_types):
+    too_wide = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        for name, url in page_types.items():
+            visit(page, url, name)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                too_wide.append(f"{name} at {width}px is {scroll_width}px wide")
+    assert not too_wide, "\n".join(too_wide)
+
+
+def test_every_image_has_width_and_height_on_every_page_type(page, page_types):
+    missing, counted = [], 0
+    for name, url in page_types.items():
+        visit(page, url, name)
+        images = page.evaluate(
+            """() => [...document.images].map(img => ({
+                src: img.getAttribute("src"),
+                ok: /^\\d+$/.test(img.getAttribute("width") || "")
+                    && /^\\d+$/.test(img.getAttribute("height") || ""),
+            }))"""
+        )
+        counted += len(images)
+        missing += [f"{name}: {img['src']}" for img in images if not img["ok"]]
+    assert counted, "the demo pages should have pictures to check"
+    assert not missing, "images without width and height:\n" + "\n".join(missing)
+
+
+def test_every_page_type_has_one_h1_a_main_landmark_and_a_skip_link(page, page_types):
+    problems = []
+    for name, url in page_types.items():
+        visit(page, url, name)
+        if (count := page.locator("h1").count()) != 1:
+            problems.append(f"{name}: {count} h1 elements")
+        if page.locator("main#main").count() != 1:
+            problems.append(f"{name}: no <main id=main>")
+        if page.locator("a.skip-link[href='#main']").count() != 1:
+            problems.append(f"{name}: no skip link")
+    assert not problems, "\n".join(problems)
+
+
+def test_printed_article_keeps_the_story_and_drops_menus_ads_and_forms(page, page_types):
+    page.goto(page_types["article"])
+    page.emulate_media(media="print")
+    for selector in ["nav", ".advertisement", "form", ".rail", ".share", ".skip-link"]:
+        elements = page.locator(selector)
+        assert elements.count() or selector in {".skip-link"}, f"nothing matched {selector}"
+        for i in range(elements.count()):
+            display = elements.nth(i).evaluate(
+                "el => { for (; el; el = el.parentElement) { if (getComputedStyle(el).display"
+                " === 'none') return 'none'; } return 'shown'; }"
+            )
+            assert display == "none", f"{selector} #{i} is printed"
+    for selector in ["h1", ".article__body", ".article__lead img", ".credit"]:
+        expect(page.locator(selector).first).to_be_visible()
+
+
+def test_article_page_paints_fast_and_does_not_shift(page, page_types, artifacts):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page_types["article"], wait_until="load")
+    page.wait_for_timeout(500)  # let the last layout settle before reading the entries
+    metrics = page.evaluate(
+        """() => new Promise(resolve => {
+            const result = {lcp: null, cls: 0, element: null};
+            new PerformanceObserver(list => {
+                const last = list.getEntries().at(-1);
+                result.lcp = last.startTime;
+                result.element = last.element ? last.element.outerHTML.slice(0, 80) : null;
+            }).observe({type: "largest-contentful-paint", buffered: true});
+            new PerformanceObserver(list => {
+                for (const entry of list.getEntries()) {
+                    if (!entry.hadRecentInput) result.cls += entry.value;
+                }
+            }).observe({type: "layout-shift", buffered: true});
+            setTimeout(() => resolve(result), 100);
+        })"""
+    )
+    (artifacts / "article-speed.json").write_text(json.dumps(metrics, indent=2))
+    assert metrics["lcp"] is not None, "no largest-contentful-paint entry"
+    assert metrics["lcp"] < 1000, f"LCP {metrics['lcp']:.0f} ms on {metrics['element']}"
+    assert metrics["cls"] < 0.05, f"CLS {metrics['cls']:.3f}"
+
+
+# Keyboard-only reading ---------------------------------------------------------------------------
+
+
+def focused(page):
+    """A short description of the focused element and whether its focus is visible."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            const visible = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2)
+                || style.boxShadow !== "none";
+            return {
+                tag: el.tagName.toLowerCase(),
+                text: (el.innerText || el.value || el.getAttribute("aria-label") || "").trim()
+                    .slice(0, 60),
+                name: el.getAttribute("name") || "",
+                visible,
+            };
+        }"""
+    )
+
+
+def tab_to(page, locator, limit=120):
+    """Press Tab until ``locator`` has the focus, checking that every stop shows a visible focus
+    indicator; fail with the path taken if it is never reached. Returns the number of presses."""
+    path = []
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        here = focused(page)
+        path.append(here)
+        assert here["visible"], f"no visible focus style on {here} after {presses} Tab presses"
+        if locator.evaluate("el => el === document.activeElement"):
+            return presses
+    pytest.fail(f"never reached {locator} with Tab; focus went: {[p['text'] for p in path]}")
+
+
+def test_keyboard_reader_skips_to_content_follows_a_story_and_reaches_the_newsletter(
+    page, page_types, demo
+):
+    page.goto(page_types["home"])
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+
+    lead_story = page.locator(".lead-story .teaser__headline a")
+    # The skip link lands in the content: the top story is the next stop or two away, not 20.
+    assert tab_to(page, lead_story, limit=3) <= 3
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo.article.headline)
+
+    email = page.get_by_label("Email address")
+    tab_to(page, email)
+    page.keyboard.type("reader@example.org")
+    tab_to(page, page.locator(".newsletter-signup button[type=submit]"), limit=1)
+    # Submitting lands with the newsletter branch (issue #4); then press Enter here and assert
+    # the thank-you page. A comment path goes the same way: tab_to(page, comment field) ...
+
+
+# Screenshots -------------------------------------------------------------------------------------
+
+SCREENSHOT_WIDTHS = [390, 1280]
+DARK_TOO = {"home", "article"}
+
+
+def test_screenshots_of_every_page_type(page, page_types, artifacts):
+    """Pictures of every page type for people to look at (`make screenshots`)."""
+    folder = artifacts / "screenshots"
+    folder.mkdir(exist_ok=True)
+    taken = []
+    for name, url in page_types.items():
+        for scheme in ["light", "dark"] if name in DARK_TOO else ["light"]:
+            page.emulate_media(color_scheme=scheme)
+            for width in SCREENSHOT_WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                visit(page, url, name)
+                # Load the lazy pictures too, so the full-page picture has no holes.
+                page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
+                page.wait_for_function("() => [...document.images].every(i => i.complete)")
+                path = folder / f"{name}-{width}-{scheme}.png"
+                page.screenshot(path=path, full_page=True)
+                taken.append(path)
+    assert all(path.stat().st_size > 1000 for path in taken)
+    assert len(taken) == len(page_types) * 2 + len(DARK_TOO & page_types.keys()) * 2
