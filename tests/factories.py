@@ -121,6 +121,8 @@ def png_header_only(width, height):
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+
+
 # Comments ---------------------------------------------------------------------------------------
 
 
