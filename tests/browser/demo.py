@@ -218,6 +218,15 @@ def build_demo():
             authors=[reporters[n % 3]],
             published_at=now - timedelta(hours=n * 2),
         )
+    first = factories.comment(
+        articles[0],
+        name="Maria Lopez",
+        body="I crossed it this morning: the new cycle lane is wonderful.\n\nMore like this, please.",
+    )
+    factories.comment(
+        articles[0], parent=first, name="Tom Becker", body="Agreed. See https://example.org/lanes"
+    )
+    factories.comment(articles[0], name="Sam Ito", body="How long until the buses return?")
     site = SiteSettings.load()
     site.advertisement_html = (
         f'<a href="/section/business/"><img src="{demo_image(3, size=(300, 250)).fallback["url"]}"'

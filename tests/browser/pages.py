@@ -21,6 +21,7 @@ PAGE_TYPES = {
     "tag": lambda demo: reverse("articles:tag", args=[demo.tag]),
     "author": lambda demo: demo.author.get_absolute_url(),
     "article": lambda demo: demo.article.get_absolute_url(),
+    "article-comment-errors": lambda demo: demo.article.get_absolute_url(),
     "404": lambda demo: "/this-page-does-not-exist/",
 }
 
@@ -28,13 +29,13 @@ PAGE_TYPES = {
 def submit_empty_comment(page):
     """Send the comment form with nothing filled in (skipping the browser's own checks), so the
     server re-shows it with its errors."""
-    form = page.locator("form.comment-form")
+    form = page.locator(".comment-form form")
     with page.expect_navigation():
         form.evaluate("form => { form.noValidate = true; form.requestSubmit(); }")
 
 
 AFTER_LOAD = {
-    # "article-comment-errors": submit_empty_comment,
+    "article-comment-errors": submit_empty_comment,
 }
 
 

@@ -280,3 +280,20 @@ def test_screenshots_of_every_page_type(page, page_types, artifacts):
                 taken.append(path)
     assert all(path.stat().st_size > 1000 for path in taken)
     assert len(taken) == len(page_types) * 2 + len(DARK_TOO & page_types.keys()) * 2
+
+
+def test_keyboard_reader_posts_a_comment_without_a_mouse(page, page_types, demo, settings):
+    settings.COMMENTS_MIN_SECONDS = 0  # a keyboard is quick; the timing rule has its own tests
+    page.goto(page_types["article"])
+    form = page.locator(".comment-form form")
+    tab_to(page, form.get_by_label("Name"), limit=200)
+    page.keyboard.type("Keyboard Reader")
+    page.keyboard.press("Tab")
+    page.keyboard.type("keys@example.org")
+    tab_to(page, form.get_by_label("Comment"), limit=3)
+    page.keyboard.type("Posted without touching a mouse.")
+    tab_to(page, form.locator("button[type=submit]"), limit=4)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_text("awaiting moderation").first).to_be_visible()
+    expect(page.get_by_text("Posted without touching a mouse.")).to_be_visible()
