@@ -221,7 +221,7 @@ def build_demo():
     first = factories.comment(
         articles[0],
         name="Maria Lopez",
-        body="I crossed it this morning: the new cycle lane is wonderful.\n\nMore like this, please.",
+        body="I crossed it this morning: the new lane is wonderful.\n\nMore like this.",
     )
     factories.comment(
         articles[0], parent=first, name="Tom Becker", body="Agreed. See https://example.org/lanes"
