@@ -330,7 +330,9 @@ class Issue(models.Model):
         with transaction.atomic():
             issue = type(self).objects.select_for_update().get(pk=self.pk)
             if issue.status in (self.Status.DRAFT, self.Status.SCHEDULED):
-                subscriber_ids = Subscriber.objects.confirmed().values_list("pk", flat=True)
+                subscriber_ids = (
+                    Subscriber.objects.confirmed().order_by("pk").values_list("pk", flat=True)
+                )
                 Delivery.objects.bulk_create(
                     (Delivery(issue=issue, subscriber_id=pk) for pk in subscriber_ids.iterator()),
                     batch_size=1000,

@@ -23,12 +23,13 @@ import logging
 import smtplib
 import time
 import uuid
+from email.utils import parseaddr
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import connection, transaction
-from django.db.models import F, Min, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from .emails import RenderedIssue
@@ -88,6 +89,51 @@ def claim_batch(issue, worker_id, size):
     return ids
 
 
+class Ledger:
+    """The two writes around every send, as plain SQL: they run once per message, and the ORM's
+    query building would cost more than the SMTP exchange. Each is its own committed statement
+    (autocommit), which is what the crash guarantee needs."""
+
+    def __init__(self):
+        delivery = Delivery._meta.db_table
+        subscriber = Subscriber._meta.db_table
+        self.before_sql = (
+            f"UPDATE {delivery} SET status = %s, attempts = attempts + 1, claimed_at = %s "
+            f"WHERE id = %s AND claimed_by = %s AND status IN (%s, %s) AND EXISTS ("
+            f"SELECT 1 FROM {subscriber} WHERE {subscriber}.id = {delivery}.subscriber_id "
+            f"AND {subscriber}.status = %s)"
+        )
+        self.after_sql = (
+            f"UPDATE {delivery} SET status = %s, sent_at = %s, last_error = '' WHERE id = %s"
+        )
+
+    @staticmethod
+    def _now():
+        return connection.ops.adapt_datetimefield_value(timezone.now())
+
+    def before(self, pk, worker_id):
+        """Mark the row in flight (attempt + 1) if it is still ours and its subscriber is still
+        confirmed; False otherwise."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                self.before_sql,
+                [
+                    Delivery.Status.SENDING,
+                    self._now(),
+                    pk,
+                    worker_id,
+                    Delivery.Status.QUEUED,
+                    Delivery.Status.SENDING,
+                    Subscriber.Status.CONFIRMED,
+                ],
+            )
+            return cursor.rowcount == 1
+
+    def after(self, pk):
+        with connection.cursor() as cursor:
+            cursor.execute(self.after_sql, [Delivery.Status.SENT, self._now(), pk])
+
+
 class Sender:
     """Sends an issue's deliveries in claimed batches until none is left."""
 
@@ -97,6 +143,8 @@ class Sender:
         self.on_progress = on_progress or (lambda outcome: None)
         self.worker_id = worker_id or uuid.uuid4().hex
         self.rendered = RenderedIssue(issue)
+        self.ledger = Ledger()
+        self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
     def run(self):
         """Send until every delivery is sent, failed or skipped; then mark the issue sent."""
@@ -140,6 +188,10 @@ class Sender:
         mailer = mailers.default
         renewed = time.monotonic()
         try:
+            try:
+                mailer.open()  # kept open for the whole batch (send_messages reuses it)
+            except OSError:
+                pass  # the first send reports (and retries) the failure
             for delivery in deliveries:
                 if not self.send_one(mailer, delivery):
                     break  # the connection is unusable: release the rest of the batch
@@ -160,14 +212,7 @@ class Sender:
 
     def send_one(self, mailer, delivery):
         """Send one delivery; False when the connection should be dropped."""
-        now = timezone.now()
-        started = Delivery.objects.filter(
-            pk=delivery.pk,
-            claimed_by=self.worker_id,
-            status__in=Delivery.Status.open_values(),
-            subscriber__status=Subscriber.Status.CONFIRMED,
-        ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-        if not started:
+        if not self.ledger.before(delivery.pk, self.worker_id):
             # Left (unsubscribed, bounced, erased) since the send began, or taken by another.
             skipped = Delivery.objects.filter(
                 pk=delivery.pk,
@@ -179,12 +224,16 @@ class Sender:
             return True
         message = self.rendered.message_for(delivery.subscriber)
         try:
-            mailer.send_messages([message])
+            smtp = getattr(mailer, "connection", None)
+            if isinstance(smtp, smtplib.SMTP):
+                # The batch's open SMTP connection, with the bytes already built (the backend
+                # would re-parse both addresses for every message).
+                smtp.sendmail(self.envelope_from, [message.to[0]], message.raw)
+            else:
+                mailer.send_messages([message])  # console, file, locmem backends
         except (smtplib.SMTPException, OSError) as error:
             return self.record_failure(delivery, classify(error))
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
-        )
+        self.ledger.after(delivery.pk)
         self.on_progress("sent")
         return True
 
@@ -234,6 +283,5 @@ def send_test(issue, address):
     """Send the issue to one address (the editor's), marked as a test."""
     rendered = RenderedIssue(issue)
     sample = Subscriber.objects.by_email(address).first() or Subscriber(pk=0, email=address)
-    message = rendered.message_for(sample, to=address)
-    message.subject = f"[Test] {message.subject}"
+    message = rendered.message_for(sample, to=address, subject=f"[Test] {issue.subject}")
     return message.send()

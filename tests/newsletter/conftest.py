@@ -22,7 +22,13 @@ class RecordingHandler:
     def __init__(self):
         self.messages = []
         self.reject = {}
+        self.connections = 0
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.reject.get(address.lower())
