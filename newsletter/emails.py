@@ -45,6 +45,9 @@ class UnfoldedHeader(str):
         obj.name = name
         return obj
 
+    def __reduce__(self):  # copies and pickles (the locmem backend deep-copies messages)
+        return (type(self), (self.name, str(self)))
+
     def fold(self, *, policy):
         parts = [part.strip() for part in str(self).split(",")]
         return f"{self.name}: " + f",{policy.linesep} ".join(parts) + policy.linesep

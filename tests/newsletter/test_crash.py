@@ -37,7 +37,7 @@ def database_url():
     return f"postgres://{auth}@{config['HOST'] or 'localhost'}:{config['PORT'] or 5432}/{config['NAME']}"
 
 
-def worker(issue, port):
+def worker(issue, port, log):
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -53,34 +53,36 @@ def worker(issue, port):
         [sys.executable, "manage.py", "newsletter_send", str(issue.pk), "--no-progress"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
 def kill_after(process, smtp_server, received):
     deadline = time.monotonic() + 40
     while smtp_server.count < received:
-        assert process.poll() is None, process.stderr.read().decode()
+        assert process.poll() is None, "the worker stopped before it was killed"
         assert time.monotonic() < deadline, "the worker is too slow"
         time.sleep(0.01)
     process.send_signal(signal.SIGKILL)
     process.wait()
 
 
-def test_killed_worker_resumes_without_skipping_or_repeating(make, smtp_server):
+def test_killed_worker_resumes_without_skipping_or_repeating(make, smtp_server, tmp_path):
     make.subscribers(TOTAL)
     issue = make.issue(subject="Crash-proof issue")
+    log_path = tmp_path / "worker.log"
 
-    kill_after(worker(issue, smtp_server.port), smtp_server, 300)
-    assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() <= 1
-    kill_after(worker(issue, smtp_server.port), smtp_server, 1100)
-    assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() <= 1
-
-    final = worker(issue, smtp_server.port)
-    out, err = final.communicate(timeout=60)
-    assert final.returncode == 0, err.decode()
-    assert f"{TOTAL} sent, 0 failed" in out.decode()
+    with log_path.open("wb") as log:
+        kill_after(worker(issue, smtp_server.port, log), smtp_server, 300)
+        assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() <= 1
+        kill_after(worker(issue, smtp_server.port, log), smtp_server, 1100)
+        assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() <= 1
+        final = worker(issue, smtp_server.port, log)
+        final.wait(timeout=60)
+    output = log_path.read_text()
+    assert final.returncode == 0, output
+    assert f"{TOTAL} sent, 0 failed" in output
 
     received = smtp_server.recipients()
     assert set(received) == {f"bulk{i}@example.com" for i in range(TOTAL)}
