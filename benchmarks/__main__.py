@@ -1,4 +1,4 @@
-"""``python -m benchmarks`` (``make bench``): run every ``benchmarks/bench_*.py`` module's ``main()``.
+"""``python -m benchmarks`` (``make bench``): run each ``benchmarks/bench_*.py`` ``main()``.
 
 Each benchmark configures its own environment (a temporary database, local servers) and prints
 its figures. Speed targets live here, not in timed tests.

@@ -27,8 +27,16 @@ def free_port():
 
 def start_smtp_server(port):
     server = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
-         "-l", f"127.0.0.1:{port}"],
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+            "-l",
+            f"127.0.0.1:{port}",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -97,8 +105,7 @@ def main():
         # Raw smtplib: the same messages, prepared beforehand, over one connection.
         rendered = RenderedIssue(issue)
         prepared = [
-            (s.email, raw_bytes(rendered.message_for(s)))
-            for s in Subscriber.objects.order_by("pk")
+            (s.email, raw_bytes(rendered.message_for(s))) for s in Subscriber.objects.order_by("pk")
         ]
         start = time.perf_counter()
         with smtplib.SMTP("127.0.0.1", port) as smtp:

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from .emails import RenderedIssue
 from .models import Delivery, Issue, IssueArticle, Subscriber
 from .sending import send_test
-from .tasks import send_issue_task
+from .tasks import schedule_issue, send_issue_task
 
 
 @admin.register(Subscriber)
@@ -63,6 +63,28 @@ class IssueArticleInline(admin.TabularInline):
     fields = ["position", "article"]
 
 
+class IssueForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ["subject", "intro", "status", "scheduled_at"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED) and (
+            self.instance.status != status
+        ):
+            raise forms.ValidationError(
+                "Choose Draft or Scheduled; use the “Send” action to send now."
+            )
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Issue.Status.SCHEDULED and not cleaned.get("scheduled_at"):
+            self.add_error("scheduled_at", "Give the time a scheduled issue goes out.")
+        return cleaned
+
+
 class BestOfForm(forms.Form):
     days = forms.IntegerField(
         label="Stories from the last N days", min_value=1, max_value=365, initial=7
@@ -73,6 +95,7 @@ class BestOfForm(forms.Form):
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
+    form = IssueForm
     list_display = ["subject", "status", "scheduled_at", "sent_at", "progress_summary"]
     list_filter = ["status"]
     search_fields = ["subject", "intro"]
@@ -96,6 +119,11 @@ class IssueAdmin(admin.ModelAdmin):
         if obj and obj.status in (Issue.Status.SENDING, Issue.Status.SENT):
             readonly += ["subject", "intro", "status", "scheduled_at"]
         return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.status == Issue.Status.SCHEDULED:
+            transaction.on_commit(lambda: schedule_issue(obj))
 
     def get_urls(self):
         return [
@@ -176,7 +204,9 @@ class IssueAdmin(admin.ModelAdmin):
             return
         for issue in queryset:
             send_test(issue, request.user.email)
-        self.message_user(request, f"Sent {queryset.count()} test email(s) to {request.user.email}.")
+        self.message_user(
+            request, f"Sent {queryset.count()} test email(s) to {request.user.email}."
+        )
 
     @admin.action(description="Send the selected issues to all confirmed subscribers")
     def send_now(self, request, queryset):

@@ -39,7 +39,8 @@ def _short_sign(salt, value):
 
 
 def _short_unsign(salt, token):
-    value, _, signature = str(token).rpartition("-")
+    # The value is a primary key (digits); the signature may itself contain "-".
+    value, _, signature = str(token).partition("-")
     if not value or len(signature) != 22:
         raise signing.BadSignature("Malformed token")
     expected = _short_sign(salt, value)
@@ -148,9 +149,7 @@ class Subscriber(models.Model):
     def from_confirmation_token(cls, token):
         """The subscriber a confirmation token names; ``signing.BadSignature`` (or its
         ``SignatureExpired`` subclass) when it is tampered with or older than 7 days."""
-        pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(
-            token, max_age=CONFIRMATION_MAX_AGE
-        )
+        pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=CONFIRMATION_MAX_AGE)
         return cls.objects.filter(pk=pk).first()
 
     @property

@@ -19,12 +19,13 @@ Transient failures (connection errors, 4xx replies) are retried with exponential
 permanent 5xx rejections mark the subscriber bounced and the row failed.
 """
 
+import contextlib
 import logging
 import smtplib
 import time
 import uuid
-from email.utils import parseaddr
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -67,9 +68,7 @@ def _lease():
 
 def claimable(issue):
     now = timezone.now()
-    return Delivery.objects.filter(
-        issue=issue, status__in=Delivery.Status.open_values()
-    ).filter(
+    return Delivery.objects.filter(issue=issue, status__in=Delivery.Status.open_values()).filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _lease()),
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
     )
@@ -188,10 +187,10 @@ class Sender:
         mailer = mailers.default
         renewed = time.monotonic()
         try:
-            try:
-                mailer.open()  # kept open for the whole batch (send_messages reuses it)
-            except OSError:
-                pass  # the first send reports (and retries) the failure
+            # Kept open for the whole batch (send_messages reuses an open connection); if it
+            # cannot open, the first send reports the failure and it is retried.
+            with contextlib.suppress(OSError):
+                mailer.open()
             for delivery in deliveries:
                 if not self.send_one(mailer, delivery):
                     break  # the connection is unusable: release the rest of the batch
@@ -202,10 +201,8 @@ class Sender:
                         pk__in=ids, claimed_by=self.worker_id, status=Delivery.Status.QUEUED
                     ).update(claimed_at=timezone.now())
         finally:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 mailer.close()
-            except (smtplib.SMTPException, OSError):
-                pass
             Delivery.objects.filter(
                 pk__in=ids, claimed_by=self.worker_id, status=Delivery.Status.QUEUED
             ).update(claimed_by="", claimed_at=None)
@@ -265,7 +262,9 @@ class Sender:
             claimed_at=None,
         )
         self.on_progress("retry")
-        logger.warning("Newsletter delivery %s will be retried in %ss: %s", delivery.pk, delay, error)
+        logger.warning(
+            "Newsletter delivery %s will be retried in %ss: %s", delivery.pk, delay, error
+        )
         return False
 
 

@@ -1,6 +1,7 @@
 """Background work for the newsletter, run by whichever ``django.tasks`` backend is configured."""
 
 from django.tasks import task
+from django.utils import timezone
 
 from .emails import confirmation_message
 from .models import Issue, Subscriber
@@ -25,3 +26,15 @@ def send_issue_task(issue_id):
         return 0
     issue = send_issue(issue_id)
     return issue.progress()["sent"]
+
+
+def schedule_issue(issue):
+    """Enqueue the send for the issue's scheduled time. A task for a time since changed finds the
+    issue not due and does nothing; the one enqueued by the change sends it."""
+    if issue.scheduled_at is None:
+        return None
+    if send_issue_task.get_backend().supports_defer:
+        return send_issue_task.using(run_after=issue.scheduled_at).enqueue(issue.pk)
+    if issue.scheduled_at <= timezone.now():
+        return send_issue_task.enqueue(issue.pk)
+    return None

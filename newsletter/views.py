@@ -108,8 +108,11 @@ def manage(request, token):
             return render(
                 request,
                 "newsletter/manage.html",
-                {"subscriber": subscriber, "form": ManageForm(initial={"name": subscriber.name}),
-                 "saved": True},
+                {
+                    "subscriber": subscriber,
+                    "form": ManageForm(initial={"name": subscriber.name}),
+                    "saved": True,
+                },
             )
         status = 400
     return render(

@@ -127,3 +127,54 @@ def test_progress_with_eta_is_shown_in_the_admin(editor, make):
     assert "ETA" in listing
     change = editor.get(reverse("admin:newsletter_issue_change", args=[issue.pk])).text
     assert "2 sent / 1 remaining / 1 failed" in change
+
+
+def issue_form(issue, **changes):
+    data = {
+        "subject": issue.subject,
+        "intro": issue.intro,
+        "status": issue.status,
+        "scheduled_at_0": "",
+        "scheduled_at_1": "",
+        "items-TOTAL_FORMS": "0",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return data
+
+
+def test_scheduled_issue_is_sent_when_due(
+    editor, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    make.subscribers(2)
+    issue = make.issue()
+    past = timezone.localtime() - timedelta(minutes=1)
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            url,
+            issue_form(
+                issue,
+                status="scheduled",
+                scheduled_at_0=past.strftime("%Y-%m-%d"),
+                scheduled_at_1=past.strftime("%H:%M:%S"),
+            ),
+        )
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert len(mailoutbox) == 2
+
+
+def test_scheduling_needs_a_time_and_editors_cannot_mark_an_issue_sent(editor, make):
+    issue = make.issue()
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    response = editor.post(url, issue_form(issue, status="scheduled"))
+    assert response.status_code == 200
+    assert "Give the time a scheduled issue goes out." in response.text
+    response = editor.post(url, issue_form(issue, status="sent"))
+    assert "use the “Send” action" in response.text
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT

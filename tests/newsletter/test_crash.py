@@ -17,7 +17,6 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 from django.test import Client
-from django.urls import reverse
 
 from newsletter.models import Delivery, Issue, Subscriber
 
@@ -34,7 +33,8 @@ def database_url():
     auth = quote(config["USER"] or "")
     if config["PASSWORD"]:
         auth += ":" + quote(config["PASSWORD"])
-    return f"postgres://{auth}@{config['HOST'] or 'localhost'}:{config['PORT'] or 5432}/{config['NAME']}"
+    host = f"{config['HOST'] or 'localhost'}:{config['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{config['NAME']}"
 
 
 def worker(issue, port, log):

@@ -65,9 +65,7 @@ def test_unsubscribe_during_a_send_is_honoured(make, smtp_server):
     assert issue.status == Issue.Status.SENT
 
 
-def test_permanent_rejection_marks_the_subscriber_bounced_and_stops_mailing_them(
-    make, smtp_server
-):
+def test_permanent_rejection_marks_the_subscriber_bounced_and_stops_mailing_them(make, smtp_server):
     make.subscribers(3)
     smtp_server.reject["bulk1@example.com"] = "550 5.1.1 No such user"
     issue = send_issue(make.issue().pk)
@@ -132,9 +130,9 @@ def test_workers_claim_disjoint_batches_and_take_over_expired_leases(make, setti
 def test_sent_rows_are_never_sent_again_on_resume(make, smtp_server):
     make.subscribers(4)
     issue = make.issue().start_sending()
-    Delivery.objects.filter(subscriber__email__in=["bulk0@example.com", "bulk1@example.com"]).update(
-        status=Delivery.Status.SENT
-    )
+    Delivery.objects.filter(
+        subscriber__email__in=["bulk0@example.com", "bulk1@example.com"]
+    ).update(status=Delivery.Status.SENT)
     Sender(issue).run()
     assert set(smtp_server.recipients()) == {"bulk2@example.com", "bulk3@example.com"}
 

@@ -54,9 +54,7 @@ def test_consent_ip_follows_the_privacy_setting(sign_up, settings, mode, kept):
     assert Subscriber.objects.get().consent_ip == kept
 
 
-def test_same_response_for_new_pending_and_confirmed_addresses(
-    client, sign_up, make, mailoutbox
-):
+def test_same_response_for_new_pending_and_confirmed_addresses(client, sign_up, make, mailoutbox):
     make.subscriber(email="known@example.com")
     new = sign_up(email="new@example.com")
     pending = sign_up(email="new@example.com")
