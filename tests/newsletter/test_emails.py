@@ -36,3 +36,25 @@ def test_web_archive_shows_sent_issues_only(client, make):
     assert page.status_code == 200
     assert "Sent issue" in page.text
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_archive_page_queries_do_not_grow_with_the_stories(
+    client, make, django_assert_max_num_queries
+):
+    issue = make.issue(articles=[make.article(lead_image=make.image()) for _ in range(5)])
+    issue.status = "sent"
+    issue.sent_at = issue.created_at
+    issue.save()
+    client.get(issue.get_absolute_url())  # warm the menu and settings caches
+    with django_assert_max_num_queries(8):
+        response = client.get(issue.get_absolute_url())
+    assert response.status_code == 200
+    assert response.text.count('<article class="teaser') == 5
+
+
+def test_drafts_in_an_issue_are_left_out_of_the_email(make):
+    live = make.article(headline="Live story")
+    draft = make.article(headline="Unpublished story", status="draft")
+    issue = make.issue(articles=[draft, live])
+    assert issue.ordered_articles() == [live]
+    assert "Unpublished story" not in RenderedIssue(issue).html
