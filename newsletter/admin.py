@@ -231,3 +231,19 @@ def _email_preview_response(html):
         "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; sandbox"
     )
     return response
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Read-only: what happened to each recipient of each issue (the sending engine writes)."""
+
+    list_display = ["issue", "subscriber", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "issue"]
+    search_fields = ["subscriber__email"]
+    list_select_related = ["issue", "subscriber"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -178,3 +178,14 @@ def test_scheduling_needs_a_time_and_editors_cannot_mark_an_issue_sent(editor, m
     assert "use the “Send” action" in response.text
     issue.refresh_from_db()
     assert issue.status == Issue.Status.DRAFT
+
+
+def test_deliveries_are_listed_read_only_with_their_errors(editor, make):
+    reader = make.subscriber(email="bounce@example.com")
+    Delivery.objects.create(
+        issue=make.issue(), subscriber=reader, status="failed", last_error="550 No such user"
+    )
+    listing = editor.get(reverse("admin:newsletter_delivery_changelist"), {"status": "failed"})
+    assert listing.status_code == 200
+    assert "550 No such user" in listing.text
+    assert editor.get(reverse("admin:newsletter_delivery_add")).status_code == 403

@@ -59,13 +59,16 @@ def worker(issue, port, log):
 
 
 def kill_after(process, smtp_server, received):
+    """SIGKILL the worker once the SMTP server has ``received`` messages in all."""
     deadline = time.monotonic() + 40
-    while smtp_server.count < received:
-        assert process.poll() is None, "the worker stopped before it was killed"
-        assert time.monotonic() < deadline, "the worker is too slow"
-        time.sleep(0.01)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    try:
+        while smtp_server.count < received:
+            assert process.poll() is None, "the worker stopped before it was killed"
+            assert time.monotonic() < deadline, "the worker is too slow"
+            time.sleep(0.01)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
 
 
 def test_killed_worker_resumes_without_skipping_or_repeating(make, smtp_server, tmp_path):
@@ -79,7 +82,12 @@ def test_killed_worker_resumes_without_skipping_or_repeating(make, smtp_server, 
         kill_after(worker(issue, smtp_server.port, log), smtp_server, 1100)
         assert Delivery.objects.filter(status=Delivery.Status.SENDING).count() <= 1
         final = worker(issue, smtp_server.port, log)
-        final.wait(timeout=60)
+        try:
+            final.wait(timeout=60)
+        finally:
+            if final.poll() is None:
+                final.kill()
+                final.wait()
     output = log_path.read_text()
     assert final.returncode == 0, output
     assert f"{TOTAL} sent, 0 failed" in output
