@@ -8,6 +8,7 @@ and are swapped in per recipient: rendering never dominates sending.
 
 import binascii
 import email.policy
+import functools
 import secrets
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -182,15 +183,32 @@ class RenderedIssue:
             .replace(PLACEHOLDERS["greeting_name"], escape(name) if html else name)
         )
 
+    @functools.cached_property
+    def _url_patterns(self):
+        # reverse() once per issue, not twice per recipient.
+        return (
+            settings.SITE_URL + reverse("newsletter:unsubscribe", args=["TOKEN"]),
+            settings.SITE_URL + reverse("newsletter:manage", args=["TOKEN"]),
+        )
+
+    def prepare(self):
+        """Compute what every copy shares (in this thread, before copies are built elsewhere)."""
+        return self._url_patterns
+
     def urls_for(self, subscriber):
-        return subscriber.get_unsubscribe_url(), subscriber.get_manage_url()
+        unsubscribe, manage = self._url_patterns
+        return (
+            unsubscribe.replace("TOKEN", subscriber.unsubscribe_token),
+            manage.replace("TOKEN", subscriber.manage_token),
+        )
 
     def message_for(self, subscriber, *, to=None, subject=None):
         to = to or subscriber.email
         urls = self.urls_for(subscriber)
         text = self.personalise(self.text, subscriber, html=False, urls=urls)
         html = self.personalise(self.html, subscriber, html=True, urls=urls)
-        headers = list_unsubscribe_headers(subscriber.unsubscribe_token, urls[0])
+        token = urls[0].rstrip("/").rsplit("/", 1)[1]
+        headers = list_unsubscribe_headers(token, urls[0])
         policy = email.policy.SMTP
         subject_header = self.subject_header
         if subject is not None:

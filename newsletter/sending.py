@@ -142,6 +142,7 @@ class Sender:
         self.on_progress = on_progress or (lambda outcome: None)
         self.worker_id = worker_id or uuid.uuid4().hex
         self.rendered = RenderedIssue(issue)
+        self.rendered.prepare()
         self.ledger = Ledger()
         self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
@@ -179,7 +180,7 @@ class Sender:
 
     def send_batch(self, ids):
         """One SMTP connection for the batch; each row recorded before and after its send."""
-        deliveries = (
+        deliveries = list(
             Delivery.objects.filter(pk__in=ids, claimed_by=self.worker_id)
             .select_related("subscriber")
             .order_by("pk")
