@@ -168,3 +168,13 @@ def test_progress_shows_sent_remaining_failed_and_an_eta(make):
     progress = issue.progress()
     assert (progress["sent"], progress["remaining"], progress["failed"]) == (2, 1, 1)
     assert progress["eta"] is not None
+
+
+def test_demo_sends_to_the_console_with_the_same_bytes(make, settings, capsys):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    make.subscribers(2)
+    issue = send_issue(make.issue(subject="Console issue").pk)
+    out = capsys.readouterr().out
+    assert out.count("Subject: Console issue") == 2
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in out
+    assert issue.status == Issue.Status.SENT

@@ -109,3 +109,11 @@ def test_personal_tokens_round_trip_for_every_subscriber(make):
     for reader in readers:
         assert Subscriber.from_unsubscribe_token(reader.unsubscribe_token) == reader
         assert Subscriber.from_manage_token(reader.manage_token) == reader
+
+
+def test_links_in_mail_already_sent_survive_a_secret_key_rotation(client, reader, settings):
+    token = reader.unsubscribe_token
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-brand-new-secret-key-for-this-test-only-0123456789"
+    assert reader.unsubscribe_token != token
+    assert client.post(reverse("newsletter:unsubscribe", args=[token])).status_code == 200
