@@ -1,78 +1,31 @@
-"""Build a large site once, then time every public page and count its queries.
+"""``python -m benchmarks`` (``make bench``): run each ``benchmarks/bench_*.py`` in turn.
 
-    make bench                          # 100 000 articles in benchmarks/bench.sqlite3
-    BENCH_ARTICLES=20000 make bench     # another size
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench make bench
-
-The database is kept between runs (``seed_demo`` only tops it up), so only the first run pays for
-building it. Speed targets live here rather than in timed tests, which would be flaky.
+Each benchmark configures its own environment (its own database, local servers) before Django
+starts, so each runs in a process of its own, and prints its figures. Name benchmarks on the
+command line to run only those (``python -m benchmarks bench_newsletter``). Speed targets live
+here, not in timed tests.
 """
 
-import os
-import statistics
+import pkgutil
+import subprocess
 import sys
-import time
 from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", f"sqlite:///{HERE / 'bench.sqlite3'}"
-)
-os.environ.setdefault("DJANGO_MEDIA_ROOT", str(HERE / "media"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-ARTICLES = int(os.environ.get("BENCH_ARTICLES", "100000"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
-
-
-def pages():
-    from taggit.models import Tag
-
-    from articles.models import Article, Author, Section
-
-    story = Article.objects.published().first()
-    section = Section.objects.first()
-    return {
-        "home": "/",
-        "article": story.get_absolute_url(),
-        "section": section.get_absolute_url(),
-        "section, page 50": section.get_absolute_url() + "?page=50",
-        "tag": f"/tag/{Tag.objects.first().slug}/",
-        "author": Author.objects.first().get_absolute_url(),
-    }
 
 
 def main():
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", articles=ARTICLES)
-    client = Client()
-    print(f"\n{'page':<20}{'median ms':>10}{'max ms':>10}{'queries':>9}")
-    for name, url in pages().items():
-        timings = []
-        for _ in range(REPEAT):
-            cache.clear()  # cold: the menu and site settings are fetched too
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - start) * 1000)
-            if response.status_code != 200:
-                sys.exit(f"{url} answered {response.status_code}")
-        print(
-            f"{name:<20}{statistics.median(timings):>10.1f}{max(timings):>10.1f}{len(queries):>9}"
-        )
+    folder = Path(__file__).resolve().parent
+    names = sorted(
+        info.name for info in pkgutil.iter_modules([str(folder)]) if info.name.startswith("bench_")
+    )
+    only = set(sys.argv[1:])
+    failed = False
+    for name in names:
+        if only and name not in only:
+            continue
+        print(f"== {name}", flush=True)
+        failed |= subprocess.run([sys.executable, "-m", f"benchmarks.{name}"]).returncode != 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

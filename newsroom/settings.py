@@ -295,3 +295,26 @@ COMMENTS_IP_RETENTION_DAYS = int(os.environ.get("COMMENTS_IP_RETENTION_DAYS", "3
 COMMENTS_IP_HEADER = os.environ.get("COMMENTS_IP_HEADER", "REMOTE_ADDR")
 # Who gets the pending-comments digest; empty means every active staff user who can moderate.
 COMMENTS_DIGEST_RECIPIENTS = env_list("COMMENTS_DIGEST_RECIPIENTS")
+# Newsletter ------------------------------------------------------------------------------------
+
+# The IP kept with a sign-up's consent record: "full", "anonymised" (network part only) or "none".
+NEWSLETTER_CONSENT_IP = os.environ.get("NEWSLETTER_CONSENT_IP", "anonymised")
+if NEWSLETTER_CONSENT_IP not in {"full", "anonymised", "none"}:
+    raise ImproperlyConfigured("NEWSLETTER_CONSENT_IP must be full, anonymised or none")
+# The mailto: half of List-Unsubscribe (the HTTPS one-click URL is the other half).
+NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get(
+    "NEWSLETTER_UNSUBSCRIBE_MAILTO",
+    "unsubscribe@" + (urlsplit(SITE_URL).hostname or "localhost"),
+)
+# Sending: rows claimed per batch (one SMTP connection each); how long a claim lasts without a
+# sign of life from its worker before another may take it over; retries of transient failures.
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "500"))
+NEWSLETTER_CLAIM_LEASE_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_LEASE_SECONDS", "60"))
+NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_MAX_ATTEMPTS", "5"))
+NEWSLETTER_RETRY_BASE_SECONDS = float(os.environ.get("NEWSLETTER_RETRY_BASE_SECONDS", "30"))
+# Tests that start a real worker process need a database that process can open: SQLite's test
+# database is then a file (named by DJANGO_TEST_SQLITE_NAME) instead of shared memory.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("DJANGO_TEST_SQLITE_NAME", str(BASE_DIR / ".test-db.sqlite3"))
+    }

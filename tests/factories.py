@@ -163,3 +163,42 @@ def comment_form_data(seconds_ago=10, **overrides):
     }
     data.update(overrides)
     return data
+
+
+# Newsletter ------------------------------------------------------------------------------------
+
+
+def subscriber(**kwargs):
+    from newsletter.models import Subscriber
+
+    n = next(_seq)
+    kwargs.setdefault("email", f"reader{n}@example.com")
+    kwargs.setdefault("status", Subscriber.Status.CONFIRMED)
+    if kwargs["status"] == Subscriber.Status.CONFIRMED:
+        kwargs.setdefault("confirmed_at", timezone.now())
+    kwargs.setdefault("consent_at", timezone.now())
+    kwargs.setdefault("consent_source", "/")
+    kwargs.setdefault("consent_text", "Subscribe to get our best stories.")
+    return Subscriber.objects.create(**kwargs)
+
+
+def subscribers(count, prefix="bulk", **kwargs):
+    """Many confirmed subscribers in one query: ``prefix0@example.com`` and up."""
+    from newsletter.models import Subscriber
+
+    kwargs.setdefault("status", Subscriber.Status.CONFIRMED)
+    return Subscriber.objects.bulk_create(
+        Subscriber(email=f"{prefix}{i}@example.com", **kwargs) for i in range(count)
+    )
+
+
+def issue(articles=None, **kwargs):
+    from newsletter.models import Issue, IssueArticle
+
+    n = next(_seq)
+    kwargs.setdefault("subject", f"Issue number {n}")
+    kwargs.setdefault("intro", "This week's best stories.")
+    obj = Issue.objects.create(**kwargs)
+    for position, story in enumerate(articles if articles is not None else [article()]):
+        IssueArticle.objects.create(issue=obj, article=story, position=position)
+    return obj

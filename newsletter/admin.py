@@ -1,0 +1,249 @@
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .emails import RenderedIssue
+from .models import Delivery, Issue, IssueArticle, Subscriber
+from .sending import send_test
+from .tasks import schedule_issue, send_issue_task
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "status", "created_at", "confirmed_at"]
+    list_filter = ["status"]
+    search_fields = ["email", "name"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "consent_at",
+        "consent_source",
+        "consent_text",
+        "consent_ip",
+        "confirmation_sent_at",
+        "confirmed_at",
+        "unsubscribed_at",
+        "bounced_at",
+        "last_bounce",
+        "created_at",
+    ]
+    actions = ["export_data", "erase"]
+
+    @admin.action(description="Export the selected subscribers' data (JSON)")
+    def export_data(self, request, queryset):
+        data = [subscriber.export_data() for subscriber in queryset.order_by("pk")]
+        payload = data[0] if len(data) == 1 else data
+        response = HttpResponse(
+            json.dumps(payload, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+        name = "subscriber-data.json" if len(data) != 1 else f"subscriber-{data[0]['email']}.json"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    @admin.action(description="Erase the selected subscribers and all their data")
+    def erase(self, request, queryset):
+        count = queryset.count()
+        with transaction.atomic():
+            Delivery.objects.filter(subscriber__in=queryset).delete()
+            queryset.delete()
+        self.message_user(request, f"Erased {count} subscriber(s) and their delivery records.")
+
+
+class IssueArticleInline(admin.TabularInline):
+    model = IssueArticle
+    extra = 1
+    autocomplete_fields = ["article"]
+    fields = ["position", "article"]
+
+
+class IssueForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = ["subject", "intro", "status", "scheduled_at"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED) and (
+            self.instance.status != status
+        ):
+            raise forms.ValidationError(
+                "Choose Draft or Scheduled; use the “Send” action to send now."
+            )
+        return status
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Issue.Status.SCHEDULED and not cleaned.get("scheduled_at"):
+            self.add_error("scheduled_at", "Give the time a scheduled issue goes out.")
+        return cleaned
+
+
+class BestOfForm(forms.Form):
+    days = forms.IntegerField(
+        label="Stories from the last N days", min_value=1, max_value=365, initial=7
+    )
+    limit = forms.IntegerField(label="At most", min_value=1, max_value=30, initial=8)
+    subject = forms.CharField(max_length=200, required=False, help_text="Optional.")
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    form = IssueForm
+    list_display = ["subject", "status", "scheduled_at", "sent_at", "progress_summary"]
+    list_filter = ["status"]
+    search_fields = ["subject", "intro"]
+    inlines = [IssueArticleInline]
+    readonly_fields = ["progress_summary", "preview_link", "sending_started_at", "sent_at"]
+    fields = [
+        "subject",
+        "intro",
+        "status",
+        "scheduled_at",
+        "preview_link",
+        "progress_summary",
+        "sending_started_at",
+        "sent_at",
+    ]
+    actions = ["send_test_to_me", "send_now"]
+    change_list_template = "admin/newsletter/issue/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj and obj.status in (Issue.Status.SENDING, Issue.Status.SENT):
+            readonly += ["subject", "intro", "status", "scheduled_at"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.status == Issue.Status.SCHEDULED:
+            transaction.on_commit(lambda: schedule_issue(obj))
+
+    def get_urls(self):
+        return [
+            path(
+                "create-from-best/",
+                self.admin_site.admin_view(self.create_from_best_view),
+                name="newsletter_issue_create_from_best",
+            ),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="newsletter_issue_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="Progress")
+    def progress_summary(self, obj):
+        if obj.pk is None:
+            return "-"
+        p = obj.progress()
+        if not p["total"]:
+            return "Not started"
+        text = f"{p['sent']} sent / {p['remaining']} remaining / {p['failed']} failed"
+        if p["skipped"]:
+            text += f" / {p['skipped']} skipped"
+        if p["eta"] is not None:
+            text += f" · ETA {p['eta']}"
+        return text
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj):
+        if obj.pk is None:
+            return "Save the issue first."
+        url = reverse("admin:newsletter_issue_preview", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank">Preview the email</a>', url)
+
+    def preview_view(self, request, pk):
+        issue = get_object_or_404(Issue, pk=pk)
+        if not self.has_view_permission(request, issue):
+            return HttpResponse(status=403)
+        sample = Subscriber(pk=0, email=request.user.email or "reader@example.com", name="")
+        html = RenderedIssue(issue).preview_html(sample)
+        return _email_preview_response(html)
+
+    def create_from_best_view(self, request):
+        if not self.has_add_permission(request):
+            return HttpResponse(status=403)
+        form = BestOfForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            issue = Issue.create_from_best(
+                form.cleaned_data["days"],
+                subject=form.cleaned_data["subject"],
+                limit=form.cleaned_data["limit"],
+            )
+            count = issue.items.count()
+            self.message_user(request, f"Created a draft with {count} stories. Edit it below.")
+            return redirect("admin:newsletter_issue_change", issue.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Create an issue from the best recent stories",
+        }
+        return TemplateResponse(
+            request,
+            "admin/newsletter/issue/create_from_best.html",
+            context,
+            status=400 if form.errors else 200,
+        )
+
+    @admin.action(description="Send a test of the selected issue to me")
+    def send_test_to_me(self, request, queryset):
+        if not request.user.email:
+            self.message_user(
+                request, "Your account has no email address: add one first.", messages.ERROR
+            )
+            return
+        for issue in queryset:
+            send_test(issue, request.user.email)
+        self.message_user(
+            request, f"Sent {queryset.count()} test email(s) to {request.user.email}."
+        )
+
+    @admin.action(description="Send the selected issues to all confirmed subscribers")
+    def send_now(self, request, queryset):
+        started = 0
+        for issue in queryset:
+            if issue.status == Issue.Status.SENT:
+                continue
+            if not issue.items.exists():
+                self.message_user(request, f"“{issue}” has no stories; not sent.", messages.ERROR)
+                continue
+            issue.start_sending()
+            transaction.on_commit(lambda pk=issue.pk: send_issue_task.enqueue(pk))
+            started += 1
+        if started:
+            self.message_user(request, f"Sending {started} issue(s); progress shows in the list.")
+
+
+def _email_preview_response(html):
+    """The email as mail clients get it (inline styles); sandboxed by its own CSP."""
+    response = HttpResponse(html)
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; sandbox"
+    )
+    return response
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Read-only: what happened to each recipient of each issue (the sending engine writes)."""
+
+    list_display = ["issue", "subscriber", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "issue"]
+    search_fields = ["subscriber__email"]
+    list_select_related = ["issue", "subscriber"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

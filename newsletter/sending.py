@@ -1,0 +1,287 @@
+"""The sending engine: one code path for the background task and ``manage.py newsletter_send``.
+
+How a crash can never lose or repeat a mail (except the one in flight):
+
+1. ``Issue.start_sending()`` freezes the recipients: one ``Delivery`` row per confirmed subscriber.
+2. A worker claims a batch of queued rows (``select_for_update(skip_locked=True)`` on PostgreSQL,
+   so parallel workers never share a row; SQLite serialises writers with its write lock, taken up
+   front by ``transaction_mode=IMMEDIATE``). A claim is a lease: ``claimed_by`` plus
+   ``claimed_at``, renewed with every message. Rows whose lease ran out (a dead worker) can be
+   claimed again.
+3. For each row, *before* sending: ``status=sending, attempts+1`` is committed (only if the
+   subscriber is still confirmed: an unsubscribe during the send is honoured). The message goes
+   over the batch's single SMTP connection. *After*: ``status=sent, sent_at`` is committed.
+4. If the process dies between 3's two commits, the row stays ``sending``; the next worker sends
+   it again. SMTP cannot tell us whether that message was accepted, so that one recipient may get
+   a second copy. Every other row is either ``sent`` (never sent again) or not yet tried.
+
+Transient failures (connection errors, 4xx replies) are retried with exponential backoff;
+permanent 5xx rejections mark the subscriber bounced and the row failed.
+"""
+
+import contextlib
+import logging
+import smtplib
+import time
+import uuid
+from datetime import timedelta
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.db import connection, transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from .emails import RenderedIssue
+from .models import Delivery, Issue, Subscriber
+
+logger = logging.getLogger(__name__)
+
+
+class TransientError(Exception):
+    pass
+
+
+class PermanentError(Exception):
+    pass
+
+
+def classify(error):
+    """``PermanentError`` for 5xx rejections of the recipient or message, else
+    ``TransientError`` (4xx, dropped connections, timeouts)."""
+    code = None
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        code = codes[0] if codes else None
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code = error.smtp_code
+    text = f"{type(error).__name__}: {error}"
+    if code is not None and 500 <= code < 600:
+        return PermanentError(text)
+    return TransientError(text)
+
+
+def _lease():
+    return timedelta(seconds=settings.NEWSLETTER_CLAIM_LEASE_SECONDS)
+
+
+def claimable(issue):
+    now = timezone.now()
+    return Delivery.objects.filter(issue=issue, status__in=Delivery.Status.open_values()).filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _lease()),
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+    )
+
+
+def claim_batch(issue, worker_id, size):
+    """Claim up to ``size`` rows for ``worker_id``; the list of claimed ids."""
+    with transaction.atomic():
+        rows = claimable(issue).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        ids = list(rows.values_list("pk", flat=True)[:size])
+        if ids:
+            Delivery.objects.filter(pk__in=ids).update(
+                claimed_by=worker_id, claimed_at=timezone.now()
+            )
+    return ids
+
+
+class Ledger:
+    """The two writes around every send, as plain SQL: they run once per message, and the ORM's
+    query building would cost more than the SMTP exchange. Each is its own committed statement
+    (autocommit), which is what the crash guarantee needs."""
+
+    def __init__(self):
+        delivery = Delivery._meta.db_table
+        subscriber = Subscriber._meta.db_table
+        self.before_sql = (
+            f"UPDATE {delivery} SET status = %s, attempts = attempts + 1, claimed_at = %s "
+            f"WHERE id = %s AND claimed_by = %s AND status IN (%s, %s) AND EXISTS ("
+            f"SELECT 1 FROM {subscriber} WHERE {subscriber}.id = {delivery}.subscriber_id "
+            f"AND {subscriber}.status = %s)"
+        )
+        self.after_sql = (
+            f"UPDATE {delivery} SET status = %s, sent_at = %s, last_error = '' WHERE id = %s"
+        )
+
+    @staticmethod
+    def _now():
+        return connection.ops.adapt_datetimefield_value(timezone.now())
+
+    def before(self, pk, worker_id):
+        """Mark the row in flight (attempt + 1) if it is still ours and its subscriber is still
+        confirmed; False otherwise."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                self.before_sql,
+                [
+                    Delivery.Status.SENDING,
+                    self._now(),
+                    pk,
+                    worker_id,
+                    Delivery.Status.QUEUED,
+                    Delivery.Status.SENDING,
+                    Subscriber.Status.CONFIRMED,
+                ],
+            )
+            return cursor.rowcount == 1
+
+    def after(self, pk):
+        with connection.cursor() as cursor:
+            cursor.execute(self.after_sql, [Delivery.Status.SENT, self._now(), pk])
+
+
+class Sender:
+    """Sends an issue's deliveries in claimed batches until none is left."""
+
+    def __init__(self, issue, *, batch_size=None, on_progress=None, worker_id=None):
+        self.issue = issue
+        self.batch_size = batch_size or settings.NEWSLETTER_BATCH_SIZE
+        self.on_progress = on_progress or (lambda outcome: None)
+        self.worker_id = worker_id or uuid.uuid4().hex
+        self.rendered = RenderedIssue(issue)
+        self.rendered.prepare()
+        self.ledger = Ledger()
+        self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+    def run(self):
+        """Send until every delivery is sent, failed or skipped; then mark the issue sent."""
+        while True:
+            ids = claim_batch(self.issue, self.worker_id, self.batch_size)
+            if ids:
+                self.send_batch(ids)
+                continue
+            wait = self.seconds_until_more_work()
+            if wait is None:
+                break
+            time.sleep(min(max(wait, 0.05), 1.0))
+        self.issue.finish_if_done()
+        return self.issue
+
+    def seconds_until_more_work(self):
+        """None when nothing is left; otherwise how long until a retry is due or a lease ends."""
+        open_rows = Delivery.objects.filter(
+            issue=self.issue, status__in=Delivery.Status.open_values()
+        )
+        agg = open_rows.aggregate(
+            retry=Min("next_attempt_at"), claimed=Min("claimed_at"), count=Min("pk")
+        )
+        if agg["count"] is None:
+            return None
+        now = timezone.now()
+        candidates = []
+        if agg["retry"]:
+            candidates.append((agg["retry"] - now).total_seconds())
+        if agg["claimed"]:
+            candidates.append((agg["claimed"] + _lease() - now).total_seconds())
+        return min(candidates) if candidates else 0
+
+    def send_batch(self, ids):
+        """One SMTP connection for the batch; each row recorded before and after its send."""
+        deliveries = list(
+            Delivery.objects.filter(pk__in=ids, claimed_by=self.worker_id)
+            .select_related("subscriber")
+            .order_by("pk")
+        )
+        mailer = mailers.default
+        renewed = time.monotonic()
+        try:
+            # Kept open for the whole batch (send_messages reuses an open connection); if it
+            # cannot open, the first send reports the failure and it is retried.
+            with contextlib.suppress(OSError):
+                mailer.open()
+            for delivery in deliveries:
+                if not self.send_one(mailer, delivery):
+                    break  # the connection is unusable: release the rest of the batch
+                if time.monotonic() - renewed > settings.NEWSLETTER_CLAIM_LEASE_SECONDS / 4:
+                    # Keep the lease on the rest of the batch while we are alive.
+                    renewed = time.monotonic()
+                    Delivery.objects.filter(
+                        pk__in=ids, claimed_by=self.worker_id, status=Delivery.Status.QUEUED
+                    ).update(claimed_at=timezone.now())
+        finally:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                mailer.close()
+            Delivery.objects.filter(
+                pk__in=ids, claimed_by=self.worker_id, status=Delivery.Status.QUEUED
+            ).update(claimed_by="", claimed_at=None)
+
+    def send_one(self, mailer, delivery):
+        """Send one delivery; False when the connection should be dropped."""
+        if not self.ledger.before(delivery.pk, self.worker_id):
+            # Left (unsubscribed, bounced, erased) since the send began, or taken by another.
+            skipped = Delivery.objects.filter(
+                pk=delivery.pk,
+                claimed_by=self.worker_id,
+                status__in=Delivery.Status.open_values(),
+            ).update(status=Delivery.Status.SKIPPED, claimed_by="")
+            if skipped:
+                self.on_progress("skipped")
+            return True
+        message = self.rendered.message_for(delivery.subscriber)
+        try:
+            smtp = getattr(mailer, "connection", None)
+            if isinstance(smtp, smtplib.SMTP):
+                # The batch's open SMTP connection, with the bytes already built (the backend
+                # would re-parse both addresses for every message).
+                smtp.sendmail(self.envelope_from, [message.to[0]], message.raw)
+            else:
+                mailer.send_messages([message])  # console, file, locmem backends
+        except (smtplib.SMTPException, OSError) as error:
+            return self.record_failure(delivery, classify(error))
+        self.ledger.after(delivery.pk)
+        self.on_progress("sent")
+        return True
+
+    def record_failure(self, delivery, error):
+        attempts = delivery.attempts + 1
+        if isinstance(error, PermanentError):
+            Subscriber.objects.filter(pk=delivery.subscriber_id).update(
+                status=Subscriber.Status.BOUNCED,
+                bounced_at=timezone.now(),
+                last_bounce=str(error)[:2000],
+            )
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.FAILED, last_error=str(error)[:2000], claimed_by=""
+            )
+            self.on_progress("failed")
+            return True
+        if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.FAILED, last_error=str(error)[:2000], claimed_by=""
+            )
+            self.on_progress("failed")
+            return False
+        delay = settings.NEWSLETTER_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.QUEUED,
+            last_error=str(error)[:2000],
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            claimed_by="",
+            claimed_at=None,
+        )
+        self.on_progress("retry")
+        logger.warning(
+            "Newsletter delivery %s will be retried in %ss: %s", delivery.pk, delay, error
+        )
+        return False
+
+
+def send_issue(issue_id, *, batch_size=None, on_progress=None):
+    """Start (or resume) sending an issue and send until done. The task and the command call
+    this; it is safe to run in several processes at once."""
+    issue = Issue.objects.get(pk=issue_id)
+    if issue.status == Issue.Status.SENT:
+        return issue
+    issue.start_sending()
+    return Sender(issue, batch_size=batch_size, on_progress=on_progress).run()
+
+
+def send_test(issue, address):
+    """Send the issue to one address (the editor's), marked as a test."""
+    rendered = RenderedIssue(issue)
+    sample = Subscriber.objects.by_email(address).first() or Subscriber(pk=0, email=address)
+    message = rendered.message_for(sample, to=address, subject=f"[Test] {issue.subject}")
+    return message.send()

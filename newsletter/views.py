@@ -1,0 +1,135 @@
+"""Sign-up, confirmation, leaving and managing a subscription; the public archive of issues."""
+
+from django.core import signing
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from django.views.generic import DetailView, ListView
+
+from .forms import CONSENT_TEXT, ManageForm, SubscribeForm
+from .models import Issue, Subscriber
+from .tasks import send_confirmation
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+@require_http_methods(["GET", "POST"])
+def subscribe(request):
+    """The same answer whether the address is new, pending or already confirmed."""
+    if request.method == "GET":
+        form = SubscribeForm(initial={"email": request.GET.get("email", "")})
+        return render(request, "newsletter/subscribe.html", {"form": form})
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "newsletter/subscribe.html", {"form": form}, status=400)
+    subscriber, should_send = Subscriber.objects.sign_up(
+        email=form.cleaned_data["email"],
+        name=form.cleaned_data["name"],
+        source=form.cleaned_data["source"],
+        text=form.cleaned_data["consent"] or CONSENT_TEXT,
+        ip=_client_ip(request),
+    )
+    if should_send:
+        transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk))
+    return redirect("newsletter:subscribe_done")
+
+
+def subscribe_done(request):
+    return render(request, "newsletter/subscribe_done.html")
+
+
+def _bad_link(request, *, expired):
+    return render(
+        request,
+        "newsletter/bad_link.html",
+        {"expired": expired, "form": SubscribeForm()},
+        status=400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET shows a button; only the POST confirms, so link scanners confirm no one."""
+    try:
+        subscriber = Subscriber.from_confirmation_token(token)
+    except signing.SignatureExpired:
+        return _bad_link(request, expired=True)
+    except signing.BadSignature:
+        return _bad_link(request, expired=False)
+    if subscriber is None:
+        return _bad_link(request, expired=False)
+    if request.method == "POST":
+        subscriber.confirm()
+        return redirect("newsletter:confirmed")
+    return render(request, "newsletter/confirm.html", {"subscriber": subscriber})
+
+
+def confirmed(request):
+    return render(request, "newsletter/confirmed.html")
+
+
+@csrf_exempt  # RFC 8058 one-click: mail providers POST here without a CSRF token.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """GET shows a one-button page; any POST (ours or a mail provider's one-click
+    ``List-Unsubscribe=One-Click``) unsubscribes at once. Twice is fine."""
+    try:
+        subscriber = Subscriber.from_unsubscribe_token(token)
+    except signing.BadSignature:
+        subscriber = None
+    if subscriber is None:
+        return _bad_link(request, expired=False)
+    if request.method == "POST":
+        subscriber.unsubscribe()
+        return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
+    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request, token):
+    try:
+        subscriber = Subscriber.from_manage_token(token)
+    except signing.BadSignature:
+        subscriber = None
+    if subscriber is None:
+        return _bad_link(request, expired=False)
+    form = ManageForm(request.POST or None, initial={"name": subscriber.name})
+    status = 200
+    if request.method == "POST":
+        if "leave" in request.POST:
+            subscriber.unsubscribe()
+            return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
+        if form.is_valid():
+            subscriber.name = form.cleaned_data["name"]
+            subscriber.save(update_fields=["name"])
+            return render(
+                request,
+                "newsletter/manage.html",
+                {
+                    "subscriber": subscriber,
+                    "form": ManageForm(initial={"name": subscriber.name}),
+                    "saved": True,
+                },
+            )
+        status = 400
+    return render(
+        request, "newsletter/manage.html", {"subscriber": subscriber, "form": form}, status=status
+    )
+
+
+class IssueArchiveView(ListView):
+    template_name = "newsletter/issue_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Issue.objects.sent().order_by("-sent_at", "-pk")
+
+
+class IssueDetailView(DetailView):
+    template_name = "newsletter/issue_detail.html"
+
+    def get_queryset(self):
+        return Issue.objects.sent()

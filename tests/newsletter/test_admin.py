@@ -1,0 +1,191 @@
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from newsletter.models import Delivery, Issue, Subscriber
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(admin_user, client):
+    admin_user.email = "editor@example.com"
+    admin_user.save()
+    client.force_login(admin_user)
+    return client
+
+
+def run_action(client, model, action, ids, **extra):
+    url = reverse(f"admin:newsletter_{model}_changelist")
+    return client.post(url, {"action": action, "_selected_action": ids, **extra})
+
+
+def test_export_one_subscribers_data_as_json(editor, make):
+    reader = make.subscriber(email="data@example.com", name="Dee", consent_ip="203.0.113.0")
+    issue = make.issue(subject="Sent one")
+    Delivery.objects.create(issue=issue, subscriber=reader, status="sent", sent_at=timezone.now())
+    response = run_action(editor, "subscriber", "export_data", [reader.pk])
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["email"] == "data@example.com"
+    assert data["name"] == "Dee"
+    assert data["consent"]["ip"] == "203.0.113.0"
+    assert data["consent"]["source"] == "/"
+    assert data["deliveries"] == [
+        {"issue": "Sent one", "status": "sent", "sent_at": data["deliveries"][0]["sent_at"]}
+    ]
+
+
+def test_erase_removes_the_subscriber_and_their_delivery_records(editor, make):
+    reader = make.subscriber(email="forget@example.com")
+    keep = make.subscriber()
+    issue = make.issue()
+    Delivery.objects.create(issue=issue, subscriber=reader)
+    response = run_action(editor, "subscriber", "erase", [reader.pk], follow=True)
+    assert response.status_code in (200, 302)
+    assert not Subscriber.objects.filter(email="forget@example.com").exists()
+    assert not Delivery.objects.filter(subscriber_id=reader.pk).exists()
+    assert Subscriber.objects.filter(pk=keep.pk).exists()
+
+
+def test_create_issue_from_the_best_of_the_last_n_days(editor, make):
+    now = timezone.now()
+    old = make.article(headline="Too old", published_at=now - timedelta(days=10))
+    recent = make.article(headline="Recent", published_at=now - timedelta(hours=1))
+    older = make.article(headline="Older", published_at=now - timedelta(days=2))
+    featured = make.article(
+        headline="Featured", is_featured=True, published_at=now - timedelta(days=3)
+    )
+    make.article(headline="Draft", status="draft")
+    url = reverse("admin:newsletter_issue_create_from_best")
+    assert editor.get(url).status_code == 200
+    assert url in editor.get(reverse("admin:newsletter_issue_changelist")).text
+    response = editor.post(url, {"days": 7, "limit": 8, "subject": ""})
+    issue = Issue.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:newsletter_issue_change", args=[issue.pk])
+    assert issue.status == Issue.Status.DRAFT
+    assert issue.ordered_articles() == [featured, recent, older]
+    assert old not in issue.ordered_articles()
+    assert editor.get(response["Location"]).status_code == 200
+
+
+def test_create_from_best_refuses_a_bad_number_of_days(editor):
+    response = editor.post(reverse("admin:newsletter_issue_create_from_best"), {"days": "0"})
+    assert response.status_code == 400
+    assert not Issue.objects.exists()
+
+
+def test_preview_shows_the_rendered_html_email(editor, make):
+    issue = make.issue(articles=[make.article(headline="Previewed story")])
+    response = editor.get(reverse("admin:newsletter_issue_preview", args=[issue.pk]))
+    assert response.status_code == 200
+    assert "Previewed story" in response.text
+    assert 'style="' in response.text
+    assert "sandbox" in response["Content-Security-Policy"]
+    change = editor.get(reverse("admin:newsletter_issue_change", args=[issue.pk]))
+    assert reverse("admin:newsletter_issue_preview", args=[issue.pk]) in change.text
+
+
+def test_send_a_test_to_me(editor, make, mailoutbox):
+    make.subscribers(3)
+    issue = make.issue(subject="Test me")
+    run_action(editor, "issue", "send_test_to_me", [issue.pk])
+    assert [m.to for m in mailoutbox] == [["editor@example.com"]]
+    assert mailoutbox[0].subject == "[Test] Test me"
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
+    assert not issue.deliveries.exists()
+
+
+def test_send_action_sends_to_confirmed_subscribers_through_the_task(
+    editor, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    make.subscribers(3)
+    make.subscriber(status=Subscriber.Status.PENDING)
+    issue = make.issue()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(editor, "issue", "send_now", [issue.pk])
+    assert len(mailoutbox) == 3
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_progress_with_eta_is_shown_in_the_admin(editor, make):
+    make.subscribers(4)
+    issue = make.issue().start_sending()
+    ids = list(issue.deliveries.values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids[:2]).update(status="sent")
+    Delivery.objects.filter(pk=ids[2]).update(status="failed")
+    listing = editor.get(reverse("admin:newsletter_issue_changelist")).text
+    assert "2 sent / 1 remaining / 1 failed" in listing
+    assert "ETA" in listing
+    change = editor.get(reverse("admin:newsletter_issue_change", args=[issue.pk])).text
+    assert "2 sent / 1 remaining / 1 failed" in change
+
+
+def issue_form(issue, **changes):
+    data = {
+        "subject": issue.subject,
+        "intro": issue.intro,
+        "status": issue.status,
+        "scheduled_at_0": "",
+        "scheduled_at_1": "",
+        "items-TOTAL_FORMS": "0",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
+    data.update(changes)
+    return data
+
+
+def test_scheduled_issue_is_sent_when_due(
+    editor, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    make.subscribers(2)
+    issue = make.issue()
+    past = timezone.localtime() - timedelta(minutes=1)
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            url,
+            issue_form(
+                issue,
+                status="scheduled",
+                scheduled_at_0=past.strftime("%Y-%m-%d"),
+                scheduled_at_1=past.strftime("%H:%M:%S"),
+            ),
+        )
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert len(mailoutbox) == 2
+
+
+def test_scheduling_needs_a_time_and_editors_cannot_mark_an_issue_sent(editor, make):
+    issue = make.issue()
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    response = editor.post(url, issue_form(issue, status="scheduled"))
+    assert response.status_code == 200
+    assert "Give the time a scheduled issue goes out." in response.text
+    response = editor.post(url, issue_form(issue, status="sent"))
+    assert "use the “Send” action" in response.text
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
+
+
+def test_deliveries_are_listed_read_only_with_their_errors(editor, make):
+    reader = make.subscriber(email="bounce@example.com")
+    Delivery.objects.create(
+        issue=make.issue(), subscriber=reader, status="failed", last_error="550 No such user"
+    )
+    listing = editor.get(reverse("admin:newsletter_delivery_changelist"), {"status": "failed"})
+    assert listing.status_code == 200
+    assert "550 No such user" in listing.text
+    assert editor.get(reverse("admin:newsletter_delivery_add")).status_code == 403

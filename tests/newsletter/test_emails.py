@@ -1,0 +1,60 @@
+import pytest
+
+from newsletter.emails import RenderedIssue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_issue_email_is_html_with_inlined_css_absolute_urls_and_a_text_part(make, settings):
+    settings.SITE_URL = "https://news.example.com"
+    first = make.article(headline="First story", lead_image=make.image())
+    second = make.article(headline="Second story")
+    issue = make.issue(articles=[second, first], intro="Hello from the desk.")
+    reader = make.subscriber(name="Ada <script>")
+    message = RenderedIssue(issue).message_for(reader)
+    html = message.alternatives[0].content
+    assert message.alternatives[0].mimetype == "text/html"
+    assert 'style="' in html and "<style" not in html  # CSS inlined for mail clients
+    assert html.index("Second story") < html.index("First story")  # the editor's order
+    assert f'href="https://news.example.com{first.get_absolute_url()}"' in html
+    assert 'src="https://news.example.com/media/' in html
+    assert "Hello Ada &lt;script&gt;," in html
+    assert 'src="/' not in html and 'href="/' not in html
+    assert "Hello Ada <script>," in message.body
+    assert "Second story" in message.body and "<" not in message.body.split("Hello")[0]
+    assert f"https://news.example.com{issue.get_absolute_url()}" in message.body
+
+
+def test_web_archive_shows_sent_issues_only(client, make):
+    sent = make.issue(subject="Sent issue", status="sent")
+    sent.sent_at = sent.created_at
+    sent.save()
+    draft = make.issue(subject="Draft issue")
+    archive = client.get("/newsletter/archive/")
+    assert "Sent issue" in archive.text and "Draft issue" not in archive.text
+    page = client.get(sent.get_absolute_url())
+    assert page.status_code == 200
+    assert "Sent issue" in page.text
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_archive_page_queries_do_not_grow_with_the_stories(
+    client, make, django_assert_max_num_queries
+):
+    issue = make.issue(articles=[make.article(lead_image=make.image()) for _ in range(5)])
+    issue.status = "sent"
+    issue.sent_at = issue.created_at
+    issue.save()
+    client.get(issue.get_absolute_url())  # warm the menu and settings caches
+    with django_assert_max_num_queries(8):
+        response = client.get(issue.get_absolute_url())
+    assert response.status_code == 200
+    assert response.text.count('<article class="teaser') == 5
+
+
+def test_drafts_in_an_issue_are_left_out_of_the_email(make):
+    live = make.article(headline="Live story")
+    draft = make.article(headline="Unpublished story", status="draft")
+    issue = make.issue(articles=[draft, live])
+    assert issue.ordered_articles() == [live]
+    assert "Unpublished story" not in RenderedIssue(issue).html

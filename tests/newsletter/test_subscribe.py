@@ -1,0 +1,118 @@
+import pytest
+from django.urls import reverse
+
+from newsletter.forms import CONSENT_TEXT, sign_consent_text
+from newsletter.models import Subscriber
+
+pytestmark = pytest.mark.django_db
+
+SUBSCRIBE = reverse("newsletter:subscribe")
+
+
+@pytest.fixture
+def sign_up(client, django_capture_on_commit_callbacks):
+    """POST the sign-up form as the box on an article page does, running on-commit work."""
+
+    def post(email="ada@example.com", **extra):
+        data = {"email": email, "source": "/article/some-story/", "consent": sign_consent_text()}
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(SUBSCRIBE, {**data, **extra}, REMOTE_ADDR="203.0.113.77")
+
+    return post
+
+
+def test_signup_box_on_every_page_posts_email_and_name_to_subscribe(client, make):
+    story = make.article()
+    for url in ["/", story.get_absolute_url()]:
+        html = client.get(url).text
+        assert f'action="{SUBSCRIBE}"' in html
+        assert 'name="email"' in html and 'name="name"' in html
+        assert CONSENT_TEXT.replace("'", "&#x27;") in html
+
+
+def test_new_address_is_pending_with_a_consent_record_and_gets_one_confirmation(
+    sign_up, mailoutbox
+):
+    response = sign_up(email="Ada@Example.com", name="Ada")
+    assert response.status_code == 302
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == Subscriber.Status.PENDING
+    assert subscriber.name == "Ada"
+    assert subscriber.consent_source == "/article/some-story/"
+    assert subscriber.consent_text == CONSENT_TEXT
+    assert subscriber.consent_at is not None
+    assert subscriber.consent_ip == "203.0.113.0"  # anonymised by default
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["Ada@Example.com"]
+    assert "/newsletter/confirm/" in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(("mode", "kept"), [("full", "203.0.113.77"), ("none", None)])
+def test_consent_ip_follows_the_privacy_setting(sign_up, settings, mode, kept):
+    settings.NEWSLETTER_CONSENT_IP = mode
+    sign_up()
+    assert Subscriber.objects.get().consent_ip == kept
+
+
+def test_same_response_for_new_pending_and_confirmed_addresses(client, sign_up, make, mailoutbox):
+    make.subscriber(email="known@example.com")
+    new = sign_up(email="new@example.com")
+    pending = sign_up(email="new@example.com")
+    confirmed = sign_up(email="KNOWN@example.com")
+    assert new.status_code == pending.status_code == confirmed.status_code == 302
+    assert new["Location"] == pending["Location"] == confirmed["Location"]
+    page = client.get(new["Location"])
+    assert page.status_code == 200
+    assert "Check your inbox" in page.text
+    # Only the new address needed (and got) a confirmation email.
+    assert [m.to for m in mailoutbox] == [["new@example.com"]]
+    assert Subscriber.objects.count() == 2
+
+
+def test_at_most_one_confirmation_per_address_per_hour(sign_up, mailoutbox):
+    for _ in range(3):
+        sign_up(email="eager@example.com")
+    assert len(mailoutbox) == 1
+    Subscriber.objects.update(confirmation_sent_at="2000-01-01T00:00Z")
+    sign_up(email="EAGER@example.com")
+    assert len(mailoutbox) == 2
+
+
+def test_unsubscribed_reader_can_sign_up_again_and_must_confirm(sign_up, make, mailoutbox):
+    make.subscriber(email="back@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+    sign_up(email="back@example.com")
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+    assert len(mailoutbox) == 1
+
+
+def test_email_is_unique_whatever_the_case(make):
+    from django.db import IntegrityError, transaction
+
+    make.subscriber(email="case@example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make.subscriber(email="CASE@example.com")
+
+
+def test_bad_address_is_refused_with_a_readable_error_and_the_text_kept(sign_up, mailoutbox):
+    response = sign_up(email="not-an-address", name="Grace")
+    assert response.status_code == 400
+    assert "Enter a valid email address" in response.text
+    assert 'value="not-an-address"' in response.text
+    assert 'value="Grace"' in response.text
+    assert 'aria-describedby="id_email-error"' in response.text
+    assert not Subscriber.objects.exists()
+    assert not mailoutbox
+
+
+def test_outside_source_is_not_recorded_and_forged_wording_falls_back(sign_up):
+    sign_up(source="https://evil.example/", consent="forged wording")
+    subscriber = Subscriber.objects.get()
+    assert subscriber.consent_source == ""
+    assert subscriber.consent_text == CONSENT_TEXT
+
+
+def test_subscribe_page_renders_without_inline_styles(client):
+    response = client.get(SUBSCRIBE)
+    assert response.status_code == 200
+    assert "style=" not in response.text
+    assert response.text.count("<h1") == 1
