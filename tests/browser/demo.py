@@ -160,6 +160,8 @@ class Demo:
     author: object
     tag: str
     articles: list = field(default_factory=list)
+    pending: object = None
+    subscriber: object = None
 
 
 def build_demo():
@@ -237,7 +239,11 @@ def build_demo():
     ):
         FollowLink.objects.create(settings=site, label=label, url=url, position=position)
     site.save()  # also drops the cached settings, so pages show the links
+    pending = factories.subscriber(email="new.reader@example.org", status="pending")
+    subscriber = factories.subscriber(email="loyal.reader@example.org", name="Loyal Reader")
     return Demo(
+        pending=pending,
+        subscriber=subscriber,
         article=articles[0],
         section=sections["World"],
         author=reporters[0],

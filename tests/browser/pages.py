@@ -5,15 +5,20 @@ Adding a page type is one line in ``PAGE_TYPES``: its name and a function from t
 re-shown with errors) also gets one line in ``AFTER_LOAD``: a function that takes the Playwright
 page, already on the address, and does it; the checks then look at the page it ends on.
 
-Still to add once the other branches land (one line each):
-    "article-comment-errors": lambda demo: demo.article.get_absolute_url(),
-        with AFTER_LOAD["article-comment-errors"] = submit_empty_comment (below, ready to use)
-    "newsletter-confirm" / "newsletter-thanks" / "newsletter-unsubscribe": reverse(...)
+Still to add once search and corrections exist (one line each):
     "search-hits": reverse("search") + "?q=bridge", "search-empty": ... "?q=zzzz"
     "corrections": reverse("corrections")
 """
 
+from urllib.parse import urlsplit
+
 from django.urls import reverse
+
+
+def path_of(url):
+    """Emails carry absolute links on SITE_URL; the checks open them on the live server."""
+    return urlsplit(url).path
+
 
 PAGE_TYPES = {
     "home": lambda demo: reverse("articles:home"),
@@ -22,6 +27,12 @@ PAGE_TYPES = {
     "author": lambda demo: demo.author.get_absolute_url(),
     "article": lambda demo: demo.article.get_absolute_url(),
     "article-comment-errors": lambda demo: demo.article.get_absolute_url(),
+    "newsletter-check-inbox": lambda demo: reverse("newsletter:subscribe_done"),
+    "newsletter-confirm": lambda demo: path_of(demo.pending.get_confirm_url()),
+    "newsletter-thanks": lambda demo: reverse("newsletter:confirmed"),
+    "newsletter-bad-link": lambda demo: reverse("newsletter:confirm", args=["tampered-token"]),
+    "newsletter-unsubscribe": lambda demo: path_of(demo.subscriber.get_unsubscribe_url()),
+    "newsletter-manage": lambda demo: path_of(demo.subscriber.get_manage_url()),
     "404": lambda demo: "/this-page-does-not-exist/",
 }
 

@@ -230,7 +230,7 @@ def tab_to(page, locator, limit=120):
     pytest.fail(f"never reached {locator} with Tab; focus went: {[p['text'] for p in path]}")
 
 
-def test_keyboard_reader_skips_to_content_follows_a_story_and_reaches_the_newsletter(
+def test_keyboard_reader_skips_to_content_follows_a_story_and_signs_up_for_the_newsletter(
     page, page_types, demo
 ):
     page.goto(page_types["home"])
@@ -250,9 +250,10 @@ def test_keyboard_reader_skips_to_content_follows_a_story_and_reaches_the_newsle
     email = page.get_by_label("Email address")
     tab_to(page, email)
     page.keyboard.type("reader@example.org")
-    tab_to(page, page.locator(".newsletter-signup button[type=submit]"), limit=1)
-    # Submitting lands with the newsletter branch (issue #4); then press Enter here and assert
-    # the thank-you page. A comment path goes the same way: tab_to(page, comment field) ...
+    tab_to(page, page.locator(".newsletter-signup button[type=submit]"), limit=2)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
 
 
 # Screenshots -------------------------------------------------------------------------------------
