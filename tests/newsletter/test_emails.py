@@ -58,3 +58,22 @@ def test_drafts_in_an_issue_are_left_out_of_the_email(make):
     issue = make.issue(articles=[draft, live])
     assert issue.ordered_articles() == [live]
     assert "Unpublished story" not in RenderedIssue(issue).html
+
+
+def test_wire_bytes_carry_non_ascii_subject_names_and_bodies_intact(make):
+    import email
+    import email.policy
+
+    from newsletter.emails import raw_bytes
+
+    issue = make.issue(subject="Café society: the week’s best", intro="Zoë’s picks, naïvely.")
+    reader = make.subscriber(name="Zoë Ångström", email="zoe@example.com")
+    raw = raw_bytes(RenderedIssue(issue).message_for(reader))
+    assert raw.isascii()  # 7-bit safe on the wire
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == "Café society: the week’s best"
+    assert parsed["To"] == "zoe@example.com"
+    text = parsed.get_body(preferencelist=("plain",)).get_content()
+    html = parsed.get_body(preferencelist=("html",)).get_content()
+    assert "Zoë Ångström" in text and "Zoë’s picks" in text
+    assert "Zoë Ångström" in html
