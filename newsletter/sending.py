@@ -10,10 +10,13 @@ How a crash can never lose or repeat a mail (except the one in flight):
    claimed again.
 3. For each row, *before* sending: ``status=sending, attempts+1`` is committed (only if the
    subscriber is still confirmed: an unsubscribe during the send is honoured). The message goes
-   over the batch's single SMTP connection. *After*: ``status=sent, sent_at`` is committed.
-4. If the process dies between 3's two commits, the row stays ``sending``; the next worker sends
-   it again. SMTP cannot tell us whether that message was accepted, so that one recipient may get
-   a second copy. Every other row is either ``sent`` (never sent again) or not yet tried.
+   over the batch's single SMTP connection. *After*: ``status=sent, sent_at`` is recorded, in the
+   same transaction as the next row's "before" (one commit per message, not two), or on its own
+   for the batch's last row or before any other write.
+4. If the process dies before a sent row's "after" is committed, that row stays ``sending``; the
+   next worker sends it again. SMTP cannot tell us whether that message was accepted, so that one
+   recipient may get a second copy. Only one row is ever in that state; every other row is either
+   ``sent`` (never sent again) or not yet tried.
 
 Transient failures (connection errors, 4xx replies) are retried with exponential backoff;
 permanent 5xx rejections mark the subscriber bounced and the row failed.
@@ -110,9 +113,17 @@ class Ledger:
     def _now():
         return connection.ops.adapt_datetimefield_value(timezone.now())
 
-    def before(self, pk, worker_id):
+    def before(self, pk, worker_id, *, sent_pk=None):
         """Mark the row in flight (attempt + 1) if it is still ours and its subscriber is still
-        confirmed; False otherwise."""
+        confirmed; False otherwise. ``sent_pk``, the previous row if it was sent, is recorded as
+        sent in the same transaction."""
+        if sent_pk is None:
+            return self._before(pk, worker_id)
+        with transaction.atomic():
+            self.after(sent_pk)
+            return self._before(pk, worker_id)
+
+    def _before(self, pk, worker_id):
         with connection.cursor() as cursor:
             cursor.execute(
                 self.before_sql,
@@ -144,6 +155,7 @@ class Sender:
         self.rendered = RenderedIssue(issue)
         self.rendered.prepare()
         self.ledger = Ledger()
+        self.unrecorded_sent = None
         self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
     def run(self):
@@ -202,15 +214,23 @@ class Sender:
                         pk__in=ids, claimed_by=self.worker_id, status=Delivery.Status.QUEUED
                     ).update(claimed_at=timezone.now())
         finally:
+            self.record_sent()
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 mailer.close()
             Delivery.objects.filter(
                 pk__in=ids, claimed_by=self.worker_id, status=Delivery.Status.QUEUED
             ).update(claimed_by="", claimed_at=None)
 
+    def record_sent(self):
+        """Commit the "sent" record still waiting to ride along with the next row's."""
+        if self.unrecorded_sent is not None:
+            self.ledger.after(self.unrecorded_sent)
+            self.unrecorded_sent = None
+
     def send_one(self, mailer, delivery):
         """Send one delivery; False when the connection should be dropped."""
-        if not self.ledger.before(delivery.pk, self.worker_id):
+        sent_pk, self.unrecorded_sent = self.unrecorded_sent, None
+        if not self.ledger.before(delivery.pk, self.worker_id, sent_pk=sent_pk):
             # Left (unsubscribed, bounced, erased) since the send began, or taken by another.
             skipped = Delivery.objects.filter(
                 pk=delivery.pk,
@@ -231,7 +251,7 @@ class Sender:
                 mailer.send_messages([message])  # console, file, locmem backends
         except (smtplib.SMTPException, OSError) as error:
             return self.record_failure(delivery, classify(error))
-        self.ledger.after(delivery.pk)
+        self.unrecorded_sent = delivery.pk  # committed with the next row's "before"
         self.on_progress("sent")
         return True
 
