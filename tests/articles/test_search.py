@@ -241,3 +241,15 @@ def test_query_count_does_not_grow_with_results(client, make, django_assert_num_
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(SEARCH_URL, {"q": "marathon"})
     assert "7 stories found" in response.text
+
+
+def test_each_database_has_its_search_index():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            constraints = connection.introspection.get_constraints(cursor, "articles_article")
+            assert constraints["article_search_vector"]["type"] == "gin"
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_article_search'")
+            assert "USING fts5" in cursor.fetchone()[0]
