@@ -7,7 +7,9 @@ call the two functions here; views never see which database answers.
   indexed with GIN; reader input goes through ``websearch_to_tsquery``, which accepts anything a
   person types ("quoted phrases", -minus, or) and never raises a syntax error.
 - SQLite: the FTS5 table ``articles_article_search`` (migration 0003) holds the same three texts
-  with ``rowid`` = article id; a trigger drops rows of deleted articles. Reader input is turned into
+  with ``rowid`` = article id; a trigger drops rows of deleted articles (should a later migration
+  rebuild ``articles_article`` on SQLite and lose it, stale rows stay harmless: results are joined
+  to live articles, ids are AUTOINCREMENT and never reused). Reader input is turned into
   a list of double-quoted terms and phrases, so FTS5 operators (NEAR, AND, *, ^, parentheses) in
   what someone types are words to find, never syntax.
 
