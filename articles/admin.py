@@ -13,7 +13,16 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from .forms import ArticleAdminForm, ImageForm
-from .models import Article, ArticleAuthor, Author, FollowLink, Image, Section, SiteSettings
+from .models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Correction,
+    FollowLink,
+    Image,
+    Section,
+    SiteSettings,
+)
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -117,6 +126,14 @@ class ArticleAuthorInline(admin.TabularInline):
     autocomplete_fields = ["author"]
 
 
+class CorrectionInline(admin.StackedInline):
+    """Corrections show on the article, dated, and on /corrections/ once the article is public."""
+
+    model = Correction
+    extra = 0
+    fields = ["text", "published_at"]
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
@@ -134,7 +151,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_image", "section"]
-    inlines = [ArticleAuthorInline]
+    inlines = [ArticleAuthorInline, CorrectionInline]
     list_select_related = ["section"]
     readonly_fields = ["lead_image_preview", "preview_link"]
     actions = ["publish_selected", "unpublish_selected"]

@@ -8,7 +8,7 @@ this receiver puts the groups back the same way, so they are always there.
 EDITORS, AUTHORS, MODERATORS = "Editors", "Authors", "Moderators"
 
 EDITOR_MODELS = {
-    "articles": ["article", "articleauthor", "author", "image", "section"],
+    "articles": ["article", "articleauthor", "author", "correction", "image", "section"],
     "taggit": ["tag", "taggeditem"],
 }
 AUTHOR_PERMISSIONS = {

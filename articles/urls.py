@@ -10,5 +10,7 @@ urlpatterns = [
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
     path("article/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
 ]

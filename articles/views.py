@@ -4,10 +4,12 @@ from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 from taggit.models import Tag
 
-from .models import Article, Author, Section
+from .models import Article, Author, Correction, Section
+from .search import normalize_query
 
 LATEST_PER_SECTION = 4
 
@@ -113,3 +115,35 @@ class ArticlePreviewView(ArticleDetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_preview=True, **kwargs)
+
+
+class SearchView(ListView):
+    """``/search/?q=...``: published articles matching the words, best match first."""
+
+    template_name = "articles/search.html"
+    context_object_name = "articles"
+
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        self.query = normalize_query(self.request.GET.get("q", ""))
+        if not self.query:
+            return Article.objects.none()
+        return Article.objects.published().search(self.query).for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            query=self.query, page_query=urlencode({"q": self.query}), **kwargs
+        )
+
+
+class CorrectionListView(ListView):
+    """``/corrections/``: every correction on a published article, newest first."""
+
+    template_name = "articles/correction_list.html"
+    context_object_name = "corrections"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Correction.objects.published().select_related("article")

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # search: SearchVectorField, GIN index (harmless on SQLite)
     "django.contrib.sitemaps",
     "taggit",
     "django_prose_editor",

@@ -202,3 +202,16 @@ def issue(articles=None, **kwargs):
     for position, story in enumerate(articles if articles is not None else [article()]):
         IssueArticle.objects.create(issue=obj, article=story, position=position)
     return obj
+
+
+# Corrections -----------------------------------------------------------------------------------
+
+
+def correction(article=None, **kwargs):
+    from articles.models import Correction
+
+    n = next(_seq)
+    kwargs.setdefault("text", f"Correction number {n}: an earlier version got a date wrong.")
+    return Correction.objects.create(
+        article=article if article is not None else _article(), **kwargs
+    )

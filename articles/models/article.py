@@ -1,6 +1,8 @@
 """Sections, authors and articles: what editors write and readers read."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, F, Prefetch, Window
@@ -15,6 +17,8 @@ from taggit.managers import TaggableManager
 
 from newsroom.sanitizer import clean_html
 
+from .. import search as fulltext
+from .correction import Correction
 from .image import Image
 
 MENU_CACHE_KEY = "articles:menu-sections"
@@ -159,7 +163,20 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        return self.for_listing().prefetch_related("tags")
+        corrections = Correction.objects.filter(published_at__lte=timezone.now())
+        return self.for_listing().prefetch_related(
+            "tags", Prefetch("corrections", queryset=corrections)
+        )
+
+    def search(self, q):
+        """Articles matching what a reader typed, best match first (``search_rank``), on
+        PostgreSQL or SQLite alike; any text is safe, and no searchable words find nothing.
+        Chain it after ``published()``: search itself does not filter by status."""
+        return fulltext.search(self, q)
+
+    def update_search_index(self):
+        """Re-index these articles' text; ``save()`` does it for one, bulk inserts call it."""
+        return fulltext.update_index(self)
 
     def related_to(self, article, limit=4, candidates=2000):
         """Stories sharing the most tags with ``article``, then the latest in its section.
@@ -199,6 +216,16 @@ def render_body(body):
     from ..rendering import render_inline_images
 
     return render_inline_images(clean_html(body))
+
+
+class SearchVectorIndex(GinIndex):
+    """GIN on PostgreSQL. SQLite searches its FTS5 table instead and gets a plain index on the
+    (always empty) column, so the same migrations run, and SQLite can rebuild the table, on both."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        return models.Index.create_sql(self, model, schema_editor, **kwargs)
 
 
 class Article(models.Model):
@@ -256,6 +283,7 @@ class Article(models.Model):
     seo_title = models.CharField("SEO title", max_length=70, blank=True)
     seo_description = models.CharField("SEO description", max_length=160, blank=True)
     comments_open = models.BooleanField(default=True)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -267,6 +295,7 @@ class Article(models.Model):
                 fields=["section", "status", "published_at"], name="article_section_published"
             ),
             models.Index(fields=["is_featured", "published_at"], name="article_featured"),
+            SearchVectorIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         permissions = [("publish_article", "Can publish articles")]
 
@@ -280,6 +309,9 @@ class Article(models.Model):
             self.published_at = timezone.now()
         self.body_html = render_body(self.body)
         super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"headline", "standfirst", "body"} & set(update_fields):
+            Article.objects.filter(pk=self.pk).update_search_index()
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})

@@ -35,6 +35,10 @@ def article_form(**overrides):
         "articleauthor_set-MAX_NUM_FORMS": "1000",
         "articleauthor_set-0-author": "",
         "articleauthor_set-0-position": "0",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "corrections-MIN_NUM_FORMS": "0",
+        "corrections-MAX_NUM_FORMS": "1000",
     }
     data.update(overrides)
     return data

@@ -229,6 +229,17 @@ def build_demo():
         articles[0], parent=first, name="Tom Becker", body="Agreed. See https://example.org/lanes"
     )
     factories.comment(articles[0], name="Sam Ito", body="How long until the buses return?")
+    factories.correction(
+        articles[0],
+        text="An earlier version of this article said the bridge opened in 1932. It opened in "
+        "1934.",
+        published_at=now - timedelta(minutes=30),
+    )
+    factories.correction(
+        articles[1],
+        text="We misnamed the council's finance chair. She is Ines Carvalho, not Inez Carvalho.",
+        published_at=now - timedelta(hours=2),
+    )
     site = SiteSettings.load()
     site.advertisement_html = (
         f'<a href="/section/business/"><img src="{demo_image(3, size=(300, 250)).fallback["url"]}"'

@@ -4,10 +4,6 @@ Adding a page type is one line in ``PAGE_TYPES``: its name and a function from t
 (``tests/browser/demo.py``) to its address. A page that is only reached by doing something (a form
 re-shown with errors) also gets one line in ``AFTER_LOAD``: a function that takes the Playwright
 page, already on the address, and does it; the checks then look at the page it ends on.
-
-Still to add once search and corrections exist (one line each):
-    "search-hits": reverse("search") + "?q=bridge", "search-empty": ... "?q=zzzz"
-    "corrections": reverse("corrections")
 """
 
 from urllib.parse import urlsplit
@@ -33,6 +29,9 @@ PAGE_TYPES = {
     "newsletter-bad-link": lambda demo: reverse("newsletter:confirm", args=["tampered-token"]),
     "newsletter-unsubscribe": lambda demo: path_of(demo.subscriber.get_unsubscribe_url()),
     "newsletter-manage": lambda demo: path_of(demo.subscriber.get_manage_url()),
+    "search-hits": lambda demo: reverse("articles:search") + "?q=bridge",
+    "search-empty": lambda demo: reverse("articles:search") + "?q=zeppelin",
+    "corrections": lambda demo: reverse("articles:corrections"),
     "404": lambda demo: "/this-page-does-not-exist/",
 }
 

@@ -28,6 +28,7 @@ from articles.models import (
     Article,
     ArticleAuthor,
     Author,
+    Correction,
     FollowLink,
     Image,
     Section,
@@ -112,6 +113,11 @@ SENTENCES = [
     "Opposition members said they would seek a review of the decision at the next session.",
     "Early results from a pilot suggest the approach works better than expected.",
 ]  # fmt: skip
+CORRECTIONS = [
+    "An earlier version of this article gave the wrong date for the council vote. It was held "
+    "on Tuesday, not Monday.",
+    "We misspelled the name of the consultation's chair. It is Ines Carvalho, not Inez Carvalho.",
+]
 PALETTES = [
     ((20, 60, 110), (120, 190, 230)),
     ((120, 30, 40), (240, 150, 90)),
@@ -188,6 +194,7 @@ class Command(BaseCommand):
         tags = self.make_tags()
         self.make_follow_links()
         created = self.make_articles(seed, articles, sections, authors, tags, pool)
+        self.make_corrections()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo content ready: {len(sections)} sections, {len(authors)} authors, "
@@ -267,6 +274,14 @@ class Command(BaseCommand):
             FollowLink.objects.get_or_create(
                 settings=site, label=label, defaults={"url": url, "position": position}
             )
+
+    def make_corrections(self):
+        """Two corrections on the newest published stories, as an editor would add them."""
+        if Correction.objects.filter(text__in=CORRECTIONS).exists():
+            return  # seeded before: a second run adds nothing
+        stories = list(Article.objects.published().order_by("-published_at", "-pk")[:4])
+        for article, text in zip(stories[1::2], CORRECTIONS, strict=False):
+            Correction.objects.create(article=article, text=text)
 
     # Articles, in batches --------------------------------------------------------------------
 
@@ -361,6 +376,8 @@ class Command(BaseCommand):
                 Article.objects.filter(pk__in=[a.pk for a in batch]).exclude(
                     published_at=None
                 ).update(updated_at=F("published_at"))
+                # bulk_create skips save(), which is what keeps search up to date.
+                Article.objects.filter(pk__in=[a.pk for a in batch]).update_search_index()
             created += len(batch)
             progress.update(len(planned))
             reset_queries()  # with DEBUG on, Django would keep every batch's SQL in memory

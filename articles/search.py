@@ -1,0 +1,137 @@
+"""Full-text search over articles: PostgreSQL's tsvector or SQLite's FTS5, behind one interface.
+
+``Article.objects.published().search(q)`` and ``.update_search_index()`` (models/article.py)
+call the two functions here; views never see which database answers.
+
+- PostgreSQL: ``Article.search_vector`` holds headline (weight A), standfirst (B) and body (C),
+  indexed with GIN; reader input goes through ``websearch_to_tsquery``, which accepts anything a
+  person types ("quoted phrases", -minus, or) and never raises a syntax error.
+- SQLite: the FTS5 table ``articles_article_search`` (migration 0003) holds the same three texts
+  with ``rowid`` = article id; a trigger drops rows of deleted articles (should a later migration
+  rebuild ``articles_article`` on SQLite and lose it, stale rows stay harmless: results are joined
+  to live articles, ids are AUTOINCREMENT and never reused). Reader input is turned into
+  a list of double-quoted terms and phrases, so FTS5 operators (NEAR, AND, *, ^, parentheses) in
+  what someone types are words to find, never syntax.
+
+Both sides annotate ``search_rank`` (higher is better) and order by it, newest first on ties.
+"""
+
+import re
+from html import unescape
+
+from django.db import connections
+from django.db.models import F, FloatField
+from django.db.models.expressions import RawSQL
+from django.utils.html import strip_tags
+
+SEARCH_CONFIG = "english"
+FTS_TABLE = "articles_article_search"
+# Column weights for bm25 in FTS_TABLE's column order: headline, standfirst, body.
+FTS_WEIGHTS = (10.0, 4.0, 1.0)
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 16
+INDEX_BATCH_SIZE = 500
+
+_PHRASE_OR_WORD = re.compile(r'"([^"]*)"|([^\s"]+)')
+_WORD = re.compile(r"\w+")
+
+
+def normalize_query(q):
+    """What a reader typed, trimmed to something safe to search for: no NUL or control
+    characters (PostgreSQL refuses NUL), at most MAX_QUERY_LENGTH characters."""
+    q = "".join(ch if ch.isprintable() else " " for ch in str(q or ""))
+    return " ".join(q.split())[:MAX_QUERY_LENGTH]
+
+
+def fts5_query(q):
+    """A reader's words as an FTS5 expression: every term and "quoted phrase" in double quotes,
+    joined with spaces (all must match). Empty when nothing searchable is left."""
+    parts = []
+    for phrase, word in _PHRASE_OR_WORD.findall(normalize_query(q)):
+        words = _WORD.findall(phrase or word)
+        if words:
+            parts.append('"' + " ".join(words) + '"')
+    return " ".join(parts[:MAX_TERMS])
+
+
+def _vendor(queryset):
+    return connections[queryset.db].vendor
+
+
+def search(queryset, q):
+    """``queryset`` narrowed to articles matching ``q``, best match first."""
+    q = normalize_query(q)
+    if _vendor(queryset) == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank
+
+        if not _WORD.search(q):
+            return queryset.none()
+        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            queryset.filter(search_vector=query)
+            .annotate(search_rank=SearchRank(F("search_vector"), query))
+            .order_by("-search_rank", "-published_at", "-pk")
+        )
+    expression = fts5_query(q)
+    if not expression:
+        return queryset.none()
+    table = connections[queryset.db].ops.quote_name(FTS_TABLE)
+    article_table = queryset.model._meta.db_table
+    weights = ", ".join(str(w) for w in FTS_WEIGHTS)
+    matches = RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [expression])
+    # bm25 is lower for better matches; negate it so both databases sort "higher is better".
+    rank = RawSQL(
+        f"(SELECT -bm25({table}, {weights}) FROM {table} "
+        f'WHERE {table} MATCH %s AND rowid = "{article_table}"."id")',
+        [expression],
+        output_field=FloatField(),
+    )
+    return (
+        queryset.filter(pk__in=matches)
+        .annotate(search_rank=rank)
+        .order_by("-search_rank", "-published_at", "-pk")
+    )
+
+
+def body_text(body_html):
+    return unescape(strip_tags(body_html or ""))
+
+
+def update_index(queryset):
+    """Bring the search index up to date for every article in ``queryset`` (any status: drafts
+    are indexed too, and ``published()`` keeps them out of results). Returns how many."""
+    if _vendor(queryset) == "postgresql":
+        from django.contrib.postgres.search import SearchVector
+
+        return queryset.order_by().update(
+            search_vector=SearchVector("headline", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("standfirst", weight="B", config=SEARCH_CONFIG)
+            + SearchVector("body_html", weight="C", config=SEARCH_CONFIG)
+        )
+    if _vendor(queryset) != "sqlite":
+        return 0
+    rows = queryset.values_list("pk", "headline", "standfirst", "body_html").order_by("pk")
+    table = connections[queryset.db].ops.quote_name(FTS_TABLE)
+    count, last = 0, None
+    with connections[queryset.db].cursor() as cursor:
+        while True:  # by key, a batch at a time: the archive may not fit in memory
+            batch = list((rows if last is None else rows.filter(pk__gt=last))[:INDEX_BATCH_SIZE])
+            if not batch:
+                return count
+            count += _write_fts_rows(cursor, table, batch)
+            last = batch[-1][0]
+
+
+def _write_fts_rows(cursor, table, rows):
+    if not rows:
+        return 0
+    ids = [pk for pk, *_ in rows]
+    cursor.execute(
+        f"DELETE FROM {table} WHERE rowid IN ({', '.join(['%s'] * len(ids))})",
+        ids,
+    )
+    cursor.executemany(
+        f"INSERT INTO {table} (rowid, headline, standfirst, body) VALUES (%s, %s, %s, %s)",
+        [(pk, headline, standfirst, body_text(html)) for pk, headline, standfirst, html in rows],
+    )
+    return len(rows)
