@@ -6,6 +6,7 @@ between them, enforced here rather than by hiding buttons alone.
 """
 
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -120,7 +121,25 @@ class ImageAdmin(admin.ModelAdmin):
         )
 
 
+class UnchangedUnlessPostedFormSet(BaseInlineFormSet):
+    """An inline whose rows a post does not mention at all is left as it is.
+
+    Django refuses a form whose inline "management" fields are missing. A post made by a script
+    or an older form that only knows the article's own fields would then fail as a whole, with a
+    message that names none of them; treating the absent inline as "no rows added or changed"
+    saves what was sent and keeps the rows already there.
+    """
+
+    def __init__(self, data=None, *args, **kwargs):
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = data.copy()
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        super().__init__(data, *args, **kwargs)
+
+
 class ArticleAuthorInline(admin.TabularInline):
+    formset = UnchangedUnlessPostedFormSet
     model = ArticleAuthor
     extra = 1
     autocomplete_fields = ["author"]
@@ -129,6 +148,7 @@ class ArticleAuthorInline(admin.TabularInline):
 class CorrectionInline(admin.StackedInline):
     """Corrections show on the article, dated, and on /corrections/ once the article is public."""
 
+    formset = UnchangedUnlessPostedFormSet
     model = Correction
     extra = 0
     fields = ["text", "published_at"]

@@ -101,6 +101,26 @@ def test_editor_adds_and_publishes_an_article_with_a_lead_image(client, editor, 
     assert page.status_code == 200 and "Harbour bridge reopens" in page.text
 
 
+def test_a_post_without_the_inline_rows_saves_the_article_and_keeps_its_byline(
+    client, editor, make
+):
+    story = make.article(headline="Old headline")
+    byline = list(story.authors.all())
+    make.correction(article=story, text="An earlier figure was wrong.")
+    data = {
+        key: value
+        for key, value in article_form(headline="Retitled", section=story.section_id).items()
+        if not key.startswith(("articleauthor_set-", "corrections-"))
+    }
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story.refresh_from_db()
+    assert story.headline == "Retitled"
+    assert list(story.authors.all()) == byline
+    assert story.corrections.count() == 1
+
+
 def test_editor_changes_an_article(client, editor, make):
     story = make.article(headline="Old headline")
     url = reverse("admin:articles_article_change", args=[story.pk])
