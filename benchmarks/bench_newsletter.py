@@ -132,7 +132,11 @@ def main():
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+            ).print_stats(40)
+            if os.environ.get("BENCH_PROFILE_DUMP"):
+                profiler.dump_stats(os.environ["BENCH_PROFILE_DUMP"])
         sent = issue.deliveries.filter(status="sent").count()
         ours_rate = sent / elapsed
         raw_seconds += send_raw(port, prepared[half:])
