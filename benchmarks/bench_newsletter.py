@@ -1,8 +1,9 @@
 """Newsletter sending speed: messages per second to a local SMTP server for 10,000 subscribers,
 next to raw smtplib sending the same prepared messages over one connection, in the same run.
 
-The target is at least 70% of raw smtplib's rate: rendering and bookkeeping (two committed
-updates per message, for the crash guarantee) must not dominate. The SMTP server (aiosmtpd with
+The target is at least 70% of raw smtplib's rate: rendering and bookkeeping (a committed update
+per message, for the crash guarantee) must not dominate. The engine's time includes freezing the
+recipients (one Delivery row each) and claiming batches. The SMTP server (aiosmtpd with
 its Sink handler) runs in its own process, the database is a temporary SQLite file.
 """
 

@@ -89,6 +89,42 @@ def _qp(text):
     return binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
 
 
+class EncodedBody:
+    """A body with placeholders, quoted-printable encoded once except for its personal lines.
+
+    Quoted-printable is line by line: a hard line break ends an encoded line and restarts the
+    76-character count, so encoding a text in runs of whole lines gives exactly the bytes of
+    encoding it at once. The lines without a placeholder (nearly all of them) are encoded here,
+    once per issue; per recipient only the few lines with a personal value are substituted and
+    encoded.
+    """
+
+    def __init__(self, text):
+        self.pieces = []  # bytes (encoded, shared) or str (a line with placeholders)
+        shared = []
+        for line in text.replace("\r\n", "\n").splitlines(keepends=True):
+            if any(placeholder in line for placeholder in PLACEHOLDERS.values()):
+                if shared:
+                    self.pieces.append(_qp("".join(shared)))
+                    shared = []
+                self.pieces.append(line)
+            else:
+                shared.append(line)
+        if shared:
+            self.pieces.append(_qp("".join(shared)))
+
+    def encode(self, values):
+        """The encoded body with ``values`` (placeholder -> text) substituted."""
+        out = []
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                for placeholder, value in values.items():
+                    piece = piece.replace(placeholder, value)
+                piece = _qp(piece)
+            out.append(piece)
+        return b"".join(out)
+
+
 class _RawMIME:
     """What ``PreparedMessage.message()`` returns: the bytes as built, parsed only on demand."""
 
@@ -155,6 +191,8 @@ class RenderedIssue:
         }
         self.html = inline_css(render_to_string("newsletter/email/issue.html", context))
         self.text = render_to_string("newsletter/email/issue.txt", context)
+        self.encoded_html = EncodedBody(self.html)
+        self.encoded_text = EncodedBody(self.text)
         self.subject = issue.subject
         policy = email.policy.SMTP
         self.boundary = f"===============NL{secrets.token_hex(12)}=="
@@ -174,14 +212,20 @@ class RenderedIssue:
             for subtype in ("plain", "html")
         }
 
-    def personalise(self, body, subscriber, *, html, urls=None):
+    def personal_values(self, subscriber, *, html, urls=None):
+        """Placeholder -> this recipient's value, escaped for the HTML part."""
         name = subscriber.name or "reader"
         unsubscribe_url, manage_url = urls or self.urls_for(subscriber)
-        return (
-            body.replace(PLACEHOLDERS["unsubscribe_url"], unsubscribe_url)
-            .replace(PLACEHOLDERS["manage_url"], manage_url)
-            .replace(PLACEHOLDERS["greeting_name"], escape(name) if html else name)
-        )
+        return {
+            PLACEHOLDERS["unsubscribe_url"]: unsubscribe_url,
+            PLACEHOLDERS["manage_url"]: manage_url,
+            PLACEHOLDERS["greeting_name"]: escape(name) if html else name,
+        }
+
+    def personalise(self, body, subscriber, *, html, urls=None):
+        for placeholder, value in self.personal_values(subscriber, html=html, urls=urls).items():
+            body = body.replace(placeholder, value)
+        return body
 
     @functools.cached_property
     def _url_patterns(self):
@@ -191,10 +235,6 @@ class RenderedIssue:
             settings.SITE_URL + reverse("newsletter:manage", args=["TOKEN"]),
         )
 
-    def prepare(self):
-        """Compute what every copy shares (in this thread, before copies are built elsewhere)."""
-        return self._url_patterns
-
     def urls_for(self, subscriber):
         unsubscribe, manage = self._url_patterns
         return (
@@ -202,42 +242,49 @@ class RenderedIssue:
             manage.replace("TOKEN", subscriber.manage_token),
         )
 
-    def message_for(self, subscriber, *, to=None, subject=None):
+    def wire_for(self, subscriber, *, to=None, subject=None):
+        """The bytes of this recipient's copy, as they go over SMTP: what the sender sends."""
         to = to or subscriber.email
         urls = self.urls_for(subscriber)
-        text = self.personalise(self.text, subscriber, html=False, urls=urls)
-        html = self.personalise(self.html, subscriber, html=True, urls=urls)
         token = urls[0].rstrip("/").rsplit("/", 1)[1]
-        headers = list_unsubscribe_headers(token, urls[0])
         policy = email.policy.SMTP
         subject_header = self.subject_header
         if subject is not None:
             subject_header = policy.fold("Subject", subject).encode("ascii")
         recipient = f"To: {to}\r\n" if to.isascii() else policy.fold("To", to)
-        raw = b"".join(
+        list_unsubscribe = list_unsubscribe_headers(token, urls[0])["List-Unsubscribe"]
+        return b"".join(
             [
                 subject_header,
                 self.fixed_headers,
                 recipient.encode("ascii"),
                 f"Date: {format_datetime(datetime.now(UTC))}\r\n".encode("ascii"),
                 f"Message-ID: {make_msgid(domain=DNS_NAME)}\r\n".encode("ascii"),
-                headers["List-Unsubscribe"].fold(policy=policy).encode("ascii"),
+                list_unsubscribe.fold(policy=policy).encode("ascii"),
                 b"\r\n",
                 self.part_head["plain"],
-                _qp(text),
+                self.encoded_text.encode(self.personal_values(subscriber, html=False, urls=urls)),
                 b"\r\n",
                 self.part_head["html"],
-                _qp(html),
+                self.encoded_html.encode(self.personal_values(subscriber, html=True, urls=urls)),
                 f"\r\n--{self.boundary}--\r\n".encode("ascii"),
             ]
         )
+
+    def message_for(self, subscriber, *, to=None, subject=None):
+        """This recipient's copy as an email message, for any mail backend."""
+        to = to or subscriber.email
+        urls = self.urls_for(subscriber)
+        token = urls[0].rstrip("/").rsplit("/", 1)[1]
+        text = self.personalise(self.text, subscriber, html=False, urls=urls)
+        html = self.personalise(self.html, subscriber, html=True, urls=urls)
         message = PreparedMessage(
             subject=subject or self.subject,
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[to],
-            headers=headers,
-            raw=raw,
+            headers=list_unsubscribe_headers(token, urls[0]),
+            raw=self.wire_for(subscriber, to=to, subject=subject),
         )
         message.attach_alternative(html, "text/html")
         return message

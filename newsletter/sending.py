@@ -10,7 +10,9 @@ How a crash can never lose or repeat a mail (except the one in flight):
    claimed again.
 3. For each row, *before* sending: ``status=sending, attempts+1`` is committed (only if the
    subscriber is still confirmed: an unsubscribe during the send is honoured). The message goes
-   over the batch's single SMTP connection. *After*: ``status=sent, sent_at`` is recorded, in the
+   over the batch's single SMTP connection. Its MAIL FROM command is sent just before that
+   commit, so the database write overlaps the server's reply; RCPT TO and DATA (the only point
+   at which a server can accept a message) follow the commit. *After*: ``status=sent, sent_at`` is recorded, in the
    same transaction as the next row's "before" (one commit per message, not two), or on its own
    for the batch's last row or before any other write.
 4. If the process dies before a sent row's "after" is committed, that row stays ``sending``; the
@@ -27,7 +29,6 @@ import logging
 import smtplib
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email.utils import parseaddr
 
@@ -53,8 +54,12 @@ class PermanentError(Exception):
 
 def classify(error):
     """``PermanentError`` for 5xx rejections of the recipient or message, else
-    ``TransientError`` (4xx, dropped connections, timeouts)."""
+    ``TransientError`` (4xx, dropped connections, timeouts, our sender address refused)."""
     code = None
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        # Our sending address was refused: the readers are not at fault, and a later attempt
+        # (after the configuration is fixed) may pass.
+        return TransientError(f"{type(error).__name__}: {error}")
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         code = codes[0] if codes else None
@@ -64,6 +69,63 @@ def classify(error):
     if code is not None and 500 <= code < 600:
         return PermanentError(text)
     return TransientError(text)
+
+
+def envelope_address(address):
+    """``address`` as SMTP commands carry it: an internationalised domain in its ASCII
+    (punycode) form, as Django's SMTP backend sends it."""
+    if address.isascii():
+        return address
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.encode('idna').decode('ascii')}"
+
+
+class Envelope:
+    """One message over an open ``smtplib.SMTP`` connection, as ``SMTP.sendmail`` sends it
+    (MAIL FROM with SIZE, RCPT TO, DATA, and the same errors), split in two: the constructor
+    sends MAIL FROM without waiting for the reply, so the caller's work overlaps the server's;
+    ``deliver()`` reads the reply and finishes. A message cannot be accepted before its DATA,
+    so nothing is delivered until ``deliver()`` is called; ``abandon()`` calls it off.
+    """
+
+    def __init__(self, smtp, sender, raw):
+        self.smtp, self.sender, self.raw = smtp, sender, raw
+        self.error = None
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            size = f" size={len(raw)}" if smtp.has_extn("size") else ""
+            smtp.putcmd("mail", f"from:{smtplib.quoteaddr(sender)}{size}")
+        except (smtplib.SMTPException, OSError) as error:
+            self.error = error  # raised by deliver(), after the ledger has counted the attempt
+
+    def _refused(self, code):
+        if code == 421:
+            self.smtp.close()
+        else:
+            with contextlib.suppress(smtplib.SMTPServerDisconnected):
+                self.smtp.rset()
+
+    def deliver(self, recipient):
+        if self.error:
+            raise self.error
+        code, reply = self.smtp.getreply()
+        if code != 250:
+            self._refused(code)
+            raise smtplib.SMTPSenderRefused(code, reply, self.sender)
+        code, reply = self.smtp.rcpt(recipient)
+        if code not in (250, 251):
+            self._refused(code)
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        code, reply = self.smtp.data(self.raw)
+        if code != 250:
+            self._refused(code)
+            raise smtplib.SMTPDataError(code, reply)
+
+    def abandon(self):
+        if self.error is None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.smtp.getreply()
+                self.smtp.rset()
 
 
 def _lease():
@@ -181,7 +243,6 @@ class Sender:
         self.on_progress = on_progress or (lambda outcome: None)
         self.worker_id = worker_id or uuid.uuid4().hex
         self.rendered = RenderedIssue(issue)
-        self.rendered.prepare()
         self.ledger = Ledger()
         self.unrecorded_sent = None
         self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
@@ -227,11 +288,6 @@ class Sender:
         )
         mailer = mailers.default
         renewed = time.monotonic()
-        # Copies are built in a helper thread while this one waits on the SMTP server (the GIL is
-        # released during socket I/O), so rendering overlaps the network instead of adding to
-        # it. Building touches no database; the copy of a row that is skipped is dropped.
-        builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsletter-build")
-        self.built = builder.map(lambda d: self.rendered.message_for(d.subscriber), deliveries)
         try:
             # Kept open for the whole batch (send_messages reuses an open connection); if it
             # cannot open, the first send reports the failure and it is retried.
@@ -247,7 +303,6 @@ class Sender:
                         pk__in=ids, claimed_by=self.worker_id, status=Delivery.Status.QUEUED
                     ).update(claimed_at=timezone.now())
         finally:
-            builder.shutdown(cancel_futures=True)
             self.record_sent()
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 mailer.close()
@@ -264,9 +319,19 @@ class Sender:
     def send_one(self, mailer, delivery):
         """Send one delivery; False when the connection should be dropped."""
         sent_pk, self.unrecorded_sent = self.unrecorded_sent, None
-        message = next(self.built)  # this row's copy, kept in step whether it is sent or not
+        subscriber = delivery.subscriber
+        smtp = getattr(mailer, "connection", None)
+        envelope = None
+        if isinstance(smtp, smtplib.SMTP):
+            # The batch's open SMTP connection and the copy's bytes alone: an email message
+            # object, and the backend's re-parsing of both addresses, would cost more than the
+            # SMTP exchange. MAIL FROM goes out first, so the ledger's write below runs while the
+            # server answers it.
+            envelope = Envelope(smtp, self.envelope_from, self.rendered.wire_for(subscriber))
         if not self.ledger.before(delivery.pk, self.worker_id, sent_pk=sent_pk):
             # Left (unsubscribed, bounced, erased) since the send began, or taken by another.
+            if envelope:
+                envelope.abandon()
             skipped = Delivery.objects.filter(
                 pk=delivery.pk,
                 claimed_by=self.worker_id,
@@ -275,14 +340,13 @@ class Sender:
             if skipped:
                 self.on_progress("skipped")
             return True
+        # Only now, with the row committed as in flight, can the server accept the message.
         try:
-            smtp = getattr(mailer, "connection", None)
-            if isinstance(smtp, smtplib.SMTP):
-                # The batch's open SMTP connection, with the bytes already built (the backend
-                # would re-parse both addresses for every message).
-                smtp.sendmail(self.envelope_from, [message.to[0]], message.raw)
+            if envelope:
+                envelope.deliver(envelope_address(subscriber.email))
             else:
-                mailer.send_messages([message])  # console, file, locmem backends
+                # Console, file, locmem backends.
+                mailer.send_messages([self.rendered.message_for(subscriber)])
         except (smtplib.SMTPException, OSError) as error:
             return self.record_failure(delivery, classify(error))
         self.unrecorded_sent = delivery.pk  # committed with the next row's "before"

@@ -21,7 +21,9 @@ class RecordingHandler:
 
     def __init__(self):
         self.messages = []
+        self.envelopes = []  # (MAIL FROM address, its options) of each accepted message
         self.reject = {}
+        self.reject_sender = None  # an SMTP reply for every MAIL FROM, e.g. "550 ..."
         self.connections = 0
         self.lock = threading.Lock()
 
@@ -29,6 +31,13 @@ class RecordingHandler:
         self.connections += 1
         session.host_name = hostname
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.reject_sender:
+            return self.reject_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         reply = self.reject.get(address.lower())
@@ -43,6 +52,7 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), envelope.content))
+            self.envelopes.append((envelope.mail_from, list(envelope.mail_options)))
         return "250 Message accepted for delivery"
 
     @property

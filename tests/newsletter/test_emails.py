@@ -77,3 +77,24 @@ def test_wire_bytes_carry_non_ascii_subject_names_and_bodies_intact(make):
     html = parsed.get_body(preferencelist=("html",)).get_content()
     assert "Zoë Ångström" in text and "Zoë’s picks" in text
     assert "Zoë Ångström" in html
+
+
+def test_copies_encode_to_the_same_bytes_as_the_whole_body_at_once(make):
+    """Only the lines with a personal value are encoded per recipient; the result must be
+    byte for byte what quoted-printable encoding of the whole personalised body gives."""
+    from newsletter.emails import _qp
+
+    long_headline = "A headline long enough to need soft line breaks, " * 3 + "and a space "
+    issue = make.issue(
+        subject="Encoding check",
+        intro="Zoë’s picks,\nwith = signs, tabs\tand a line ending in a space \nand more.",
+        articles=[make.article(headline=long_headline)],
+    )
+    reader = make.subscriber(name="Ådne = “quoted” " * 5, email="adne@example.com")
+    rendered = RenderedIssue(issue)
+    raw = rendered.wire_for(reader)
+    text = rendered.personalise(rendered.text, reader, html=False)
+    html = rendered.personalise(rendered.html, reader, html=True)
+    assert _qp(text) in raw
+    assert _qp(html) in raw
+    assert len(rendered.encoded_html.pieces) < 10  # most lines were encoded once, together

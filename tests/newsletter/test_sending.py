@@ -51,15 +51,17 @@ def test_recipients_are_frozen_when_sending_starts(make, smtp_server):
 def test_unsubscribe_during_a_send_is_honoured(make, smtp_server):
     make.subscribers(5)
     issue = make.issue().start_sending()
-    leaver = Subscriber.objects.get(email="bulk4@example.com")
+    leaver = Subscriber.objects.get(email="bulk2@example.com")
 
     def leave_after_the_first(outcome):
         if outcome == "sent":
             leaver.unsubscribe()
 
     Sender(issue, on_progress=leave_after_the_first).run()
-    assert "bulk4@example.com" not in smtp_server.recipients()
-    assert smtp_server.count == 4
+    assert "bulk2@example.com" not in smtp_server.recipients()
+    # The envelope already begun for the leaver is called off, and the connection goes on.
+    assert set(smtp_server.recipients()) == {f"bulk{i}@example.com" for i in (0, 1, 3, 4)}
+    assert smtp_server.connections == 1
     assert Delivery.objects.get(subscriber=leaver).status == Delivery.Status.SKIPPED
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SENT
@@ -93,6 +95,34 @@ def test_transient_rejection_is_retried_with_backoff_and_then_delivered(make, sm
     assert delivery.attempts == 3
     assert issue.status == Issue.Status.SENT
     assert Subscriber.objects.get(email="bulk2@example.com").is_confirmed
+
+
+def test_refused_sender_address_is_retried_and_never_bounces_the_readers(
+    make, smtp_server, settings
+):
+    # A refused MAIL FROM is our configuration's fault (DEFAULT_FROM_EMAIL), not the readers'.
+    settings.NEWSLETTER_MAX_ATTEMPTS = 2
+    smtp_server.reject_sender = "550 5.7.1 Sender address rejected"
+    make.subscribers(2)
+    issue = send_issue(make.issue().pk)
+    assert smtp_server.count == 0
+    assert set(Subscriber.objects.values_list("status", flat=True)) == {"confirmed"}
+    delivery = Delivery.objects.first()
+    assert delivery.status == Delivery.Status.FAILED
+    assert "Sender address rejected" in delivery.last_error
+    assert issue.progress()["failed"] == 2
+
+
+def test_envelope_is_what_smtplib_sendmail_would_send(make, smtp_server, settings):
+    settings.DEFAULT_FROM_EMAIL = "Newsroom <letters@news.example>"
+    reader = make.subscriber(email="leser@bücher.example", name="Leser")
+    send_issue(make.issue().pk)
+    # An internationalised domain goes out in its ASCII form; SIZE is declared.
+    assert list(smtp_server.recipients()) == ["leser@xn--bcher-kva.example"]
+    (sender, options), raw = smtp_server.envelopes[0], smtp_server.raw()[0]
+    assert sender == "letters@news.example"
+    assert options == [f"SIZE={len(raw)}"]
+    assert Delivery.objects.get(subscriber=reader).status == Delivery.Status.SENT
 
 
 def test_unreachable_server_is_retried_then_recorded_as_failed(make, settings):
