@@ -12,9 +12,9 @@ How a crash can never lose or repeat a mail (except the one in flight):
    subscriber is still confirmed: an unsubscribe during the send is honoured). The message goes
    over the batch's single SMTP connection. Its MAIL FROM command is sent just before that
    commit, so the database write overlaps the server's reply; RCPT TO and DATA (the only point
-   at which a server can accept a message) follow the commit. *After*: ``status=sent, sent_at`` is recorded, in the
-   same transaction as the next row's "before" (one commit per message, not two), or on its own
-   for the batch's last row or before any other write.
+   at which a server can accept a message) follow the commit. *After*: ``status=sent, sent_at``
+   is recorded, in the same transaction as the next row's "before" (one commit per message, not
+   two), or on its own for the batch's last row or before any other write.
 4. If the process dies before a sent row's "after" is committed, that row stays ``sending``; the
    next worker sends it again. SMTP cannot tell us whether that message was accepted, so that one
    recipient may get a second copy. Only one row is ever in that state; every other row is either
