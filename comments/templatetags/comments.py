@@ -30,6 +30,16 @@ def build_tree(comments):
     return roots
 
 
+def count_approved(threads):
+    """Approved comments in these threads: the ones a reader can see, and no more."""
+    return sum(comment.is_approved + count_approved(comment.thread_replies) for comment in threads)
+
+
+def requested_page(request):
+    """The comment page asked for; the article page has no other list, so plain ``page`` works."""
+    return request.GET.get(PAGE_PARAM) or request.GET.get("page")
+
+
 def _timestamp_for(form):
     """Keep the original signed timestamp when the form comes back with errors."""
     if form.is_bound:
@@ -54,7 +64,7 @@ def comment_section(context, article):
     )
     roots = build_tree(comments)
     page = Paginator(roots, settings.COMMENTS_PER_PAGE).get_page(
-        request.GET.get(PAGE_PARAM) if request is not None else 1
+        requested_page(request) if request is not None else 1
     )
 
     # A staff preview of a draft shows the thread as it will look, without a form to post to.
@@ -72,7 +82,8 @@ def comment_section(context, article):
     return {
         "article": article,
         "request": request,
-        "count": sum(1 for c in comments if c.is_approved),
+        # Not every approved row: a reply under a comment later marked spam is not shown.
+        "count": count_approved(roots),
         "page": page,
         "page_param": PAGE_PARAM,
         "closed": closed,
