@@ -1,5 +1,7 @@
 """Form flows: post a comment, stop reply notifications."""
 
+import ipaddress
+
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -37,9 +39,15 @@ def own_pending_ids(request):
 
 
 def client_ip(request):
+    """The reader's address, or ``None`` when the header holds something that is not one."""
     value = request.META.get(settings.COMMENTS_IP_HEADER, "") or request.META.get("REMOTE_ADDR")
     # X-Forwarded-For style headers list the client first.
-    return (value or "").split(",")[0].strip() or None
+    first = (value or "").split(",")[0].strip()
+    try:
+        # A forged header must not reach the inet column: PostgreSQL would refuse the row.
+        return str(ipaddress.ip_address(first))
+    except ValueError:
+        return None
 
 
 def render_article(request, article, *, status, form=None, error=""):

@@ -297,3 +297,32 @@ def test_only_a_pending_email_does_not_earn_trust(client, make):
     make.comment(story, email="new@example.com", status="pending")
     post(client, story, **make.comment_form_data(email="new@example.com"))
     assert Comment.objects.latest("pk").status == Comment.Status.PENDING
+
+
+@pytest.mark.parametrize("status", ["pending", "spam"])
+def test_a_reply_to_an_unpublished_comment_is_refused_and_the_text_kept(client, make, status):
+    story = make.article()
+    unpublished = make.comment(story, status=status)
+    data = make.comment_form_data(parent=unpublished.pk, body="Replying to the unseen")
+    response = post(client, story, **data)
+    assert response.status_code == 400
+    assert "not published, or no longer exists" in response.text
+    assert "Replying to the unseen" in response.text
+    assert not Comment.objects.filter(body="Replying to the unseen").exists()
+
+
+def test_a_forged_client_address_header_is_not_stored(client, make, settings):
+    # On PostgreSQL the inet column would refuse the row and the reader would get an error page.
+    settings.COMMENTS_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    story = make.article()
+    for header, stored in [
+        ("not-an-address, 192.0.2.1", None),
+        ("203.0.113.5, 10.0.0.1", "203.0.113.5"),
+    ]:
+        response = client.post(
+            reverse("comments:post", args=[story.pk]),
+            make.comment_form_data(),
+            HTTP_X_FORWARDED_FOR=header,
+        )
+        assert response.status_code == 302
+        assert Comment.objects.latest("pk").ip_address == stored
