@@ -187,3 +187,16 @@ def test_editors_review_comments_too(client, make):
     )
     assert "Approved 1 comment(s)" in response.text
     assert "An editor will see this" in client.get(story.get_absolute_url()).text
+
+
+def test_moderator_is_refused_every_other_admin_list(client, moderator):
+    from django.contrib import admin
+
+    others = [model for model in admin.site._registry if model._meta.app_label != "comments"]
+    assert others
+    for model in others:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert client.get(url).status_code == 403, url
+    for app_label in {model._meta.app_label for model in others}:
+        assert client.get(reverse("admin:app_list", args=[app_label])).status_code == 404

@@ -326,3 +326,13 @@ def test_a_forged_client_address_header_is_not_stored(client, make, settings):
         )
         assert response.status_code == 302
         assert Comment.objects.latest("pk").ip_address == stored
+
+
+def test_a_malformed_ip_range_in_the_blocklist_does_not_stop_comments(client, make):
+    # The admin refuses such a value; one saved around it (shell, fixture) must not break posting.
+    BlockedTerm.objects.create(kind="ip_range", value="0.0.0.0/99")  # checked first
+    BlockedTerm.objects.create(kind="ip_range", value="198.51.100.0/24")
+    post(client, make.article(), **make.comment_form_data())
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.SPAM
+    assert comment.held_reasons == "blocklist: IP range 198.51.100.0/24"
