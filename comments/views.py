@@ -30,6 +30,7 @@ from .moderation import (
 PENDING_COOKIE = "comments_pending"
 PENDING_COOKIE_SALT = "comments.pending"
 PENDING_COOKIE_MAX = 20
+COMMENTS_PAGE_PARAM = "comments_page"
 
 
 def own_pending_ids(request):
@@ -102,7 +103,10 @@ def post_comment(request, article_id):
             Comment.notify_parents([comment.pk])
     count_towards_rate_limit(ip, comment.email)
 
-    response = HttpResponseRedirect(article.get_absolute_url() + "#comments")
+    own_ids = [*own_pending_ids(request), comment.pk][-PENDING_COOKIE_MAX:]
+    page = comment.page_number(own_ids) if comment.status != Comment.Status.SPAM else 1
+    query = f"?{COMMENTS_PAGE_PARAM}={page}" if page > 1 else ""
+    response = HttpResponseRedirect(article.get_absolute_url() + query + "#comments")
     if comment.is_approved:
         messages.success(request, "Thank you! Your comment is published.")
     else:
@@ -112,10 +116,9 @@ def post_comment(request, article_id):
             "moderator has approved it.",
         )
     if comment.status == Comment.Status.PENDING:
-        ids = [*own_pending_ids(request), comment.pk][-PENDING_COOKIE_MAX:]
         response.set_signed_cookie(
             PENDING_COOKIE,
-            ",".join(map(str, ids)),
+            ",".join(map(str, own_ids)),
             salt=PENDING_COOKIE_SALT,
             max_age=7 * 24 * 3600,
             httponly=True,

@@ -3,16 +3,15 @@
 from django import template
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
 
 from comments.forms import CommentForm
 from comments.models import MAX_DEPTH, Comment
 from comments.moderation import comments_closed, seconds_since, sign_timestamp
-from comments.views import own_pending_ids
+from comments.views import COMMENTS_PAGE_PARAM, own_pending_ids
 
 register = template.Library()
 
-PAGE_PARAM = "comments_page"
+PAGE_PARAM = COMMENTS_PAGE_PARAM
 
 
 def build_tree(comments):
@@ -54,12 +53,9 @@ def _timestamp_for(form):
 def comment_section(context, article):
     request = context.get("request")
     own_ids = own_pending_ids(request) if request is not None else []
-    visible = Q(status=Comment.Status.APPROVED)
-    if own_ids:
-        visible |= Q(pk__in=own_ids, status=Comment.Status.PENDING)
     comments = list(
         Comment.objects.for_article(article)
-        .filter(visible)
+        .visible_to(own_ids)
         .defer("email", "ip_address", "user_agent", "held_reasons")
     )
     roots = build_tree(comments)

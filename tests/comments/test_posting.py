@@ -336,3 +336,22 @@ def test_a_malformed_ip_range_in_the_blocklist_does_not_stop_comments(client, ma
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.SPAM
     assert comment.held_reasons == "blocklist: IP range 198.51.100.0/24"
+
+
+def test_on_a_busy_article_the_reader_is_sent_to_the_page_that_shows_their_comment(
+    client, make, settings
+):
+    settings.COMMENTS_PER_PAGE = 50
+    story = make.article()
+    threads = [make.comment(story, body=f"Thread {n:02d} here") for n in range(50)]
+    response = post(client, story, **make.comment_form_data(body="The newest thread"))
+    assert response["Location"] == story.get_absolute_url() + "?comments_page=2#comments"
+    page = client.get(response["Location"]).text
+    assert "The newest thread" in page and "Only you can see it" in page
+    assert "awaiting moderation" in page
+
+    # A reply lands on its thread's page: the first thread is on page 1.
+    data = make.comment_form_data(parent=threads[0].pk, body="A reply to the first thread")
+    response = post(client, story, **data)
+    assert response["Location"] == story.get_absolute_url() + "#comments"
+    assert "A reply to the first thread" in client.get(response["Location"]).text
