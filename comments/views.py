@@ -64,16 +64,14 @@ def render_article(request, article, *, status, form=None, error=""):
     return TemplateResponse(request, view.template_name, context, status=status)
 
 
+CLOSED_MESSAGE = "Comments are closed on this article, so your comment was not posted."
+
+
 @require_POST
 def post_comment(request, article_id):
     article = get_object_or_404(Article.objects.published(), pk=article_id)
     if comments_closed(article):
-        return render_article(
-            request,
-            article,
-            status=403,
-            error="Comments are closed on this article, so your comment was not posted.",
-        )
+        return render_article(request, article, status=403, error=CLOSED_MESSAGE)
     form = CommentForm(request.POST, article=article)
     if not form.is_valid():
         return render_article(request, article, form=form, status=400)
@@ -126,6 +124,25 @@ def post_comment(request, article_id):
             secure=settings.SESSION_COOKIE_SECURE,
         )
     return response
+
+
+def refuse_without_csrf_token(request, article_id):
+    """A comment sent without a valid CSRF token: 403 and nothing saved, but the text is kept.
+
+    Called by the project's CSRF failure view. The article page comes back with the reader's
+    words in the form and a fresh token, so sending again works instead of starting over.
+    """
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    if comments_closed(article):
+        return render_article(request, article, status=403, error=CLOSED_MESSAGE)
+    return render_article(
+        request,
+        article,
+        form=CommentForm(request.POST, article=article),
+        status=403,
+        error="We could not accept that form: its security check was missing or out of date, "
+        "so your comment was not posted. Your text is kept below; please send it again.",
+    )
 
 
 @csrf_exempt  # the signed token is the credential; mail clients post without a CSRF token

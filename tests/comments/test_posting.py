@@ -123,13 +123,31 @@ def test_get_is_not_allowed(client, make):
     assert client.get(reverse("comments:post", args=[make.article().pk])).status_code == 405
 
 
-def test_missing_csrf_token_is_403_with_a_friendly_page(make):
+def test_missing_csrf_token_is_403_with_the_text_kept_and_a_fresh_token(make):
     story = make.article()
     client = Client(enforce_csrf_checks=True)
-    response = post(client, story, **make.comment_form_data())
+    data = make.comment_form_data(name="Kept Name", body="Words I do not want to lose")
+    response = post(client, story, **data)
     assert response.status_code == 403
     assert "We could not accept that form" in response.text
     assert "Newsletter" in response.text  # the site's own design, not Django's plain page
+    assert "Kept Name" in response.text and "Words I do not want to lose" in response.text
+    assert Comment.objects.count() == 0
+
+    # The page carries a fresh token: sending it again works.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
+    again = post(client, story, **data, csrfmiddlewaretoken=token)
+    assert again.status_code == 302
+    assert Comment.objects.get().body == "Words I do not want to lose"
+
+
+def test_missing_csrf_token_on_a_closed_or_draft_article_saves_nothing(make):
+    client = Client(enforce_csrf_checks=True)
+    closed = make.article(comments_open=False)
+    response = post(client, closed, **make.comment_form_data())
+    assert response.status_code == 403
+    assert "Comments are closed on this article" in response.text
+    assert post(client, make.article(status="draft"), **make.comment_form_data()).status_code == 404
     assert Comment.objects.count() == 0
 
 
