@@ -52,7 +52,7 @@ def test_form_fields_and_notes_are_shown(client, make):
     for words in [
         "Leave a reply",
         "Your email address will not be published.",
-        "Required fields are marked",
+        "Required fields are marked *",
         'name="name"',
         'name="email"',
         'name="website"',
