@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
@@ -103,7 +104,11 @@ class ArticleDetailView(DetailView):
         )
 
 
-@method_decorator(staff_member_required, name="dispatch")
+@method_decorator(
+    # Staff who may see articles in the admin: Moderators are staff for comments only.
+    [staff_member_required, permission_required("articles.view_article", raise_exception=True)],
+    name="dispatch",
+)
 class ArticlePreviewView(ArticleDetailView):
     """Staff see any article, draft or not, exactly as readers will."""
 

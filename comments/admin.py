@@ -35,7 +35,8 @@ class HeldReasonFilter(admin.SimpleListFilter):
 class CommentAdmin(admin.ModelAdmin):
     list_display = ["excerpt", "name", "email", "article", "status", "held_reasons", "created_at"]
     list_display_links = ["excerpt"]
-    list_filter = ["status", HeldReasonFilter, "article"]
+    # Only articles that have comments: the full list would be long and name unpublished drafts.
+    list_filter = ["status", HeldReasonFilter, ("article", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "email", "body"]
     list_select_related = ["article"]
     list_per_page = 50

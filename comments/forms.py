@@ -78,7 +78,12 @@ class CommentForm(forms.ModelForm):
         if not parent_id:
             return None
         parent = Comment.objects.approved().filter(pk=parent_id).select_related("parent").first()
-        if parent is None or parent.article_id != self.article.pk:
+        if parent is None:
+            raise ValidationError(
+                "The comment you are replying to is not published, or no longer exists. "
+                "Post without replying: your text is kept."
+            )
+        if parent.article_id != self.article.pk:
             raise ValidationError(
                 "The comment you are replying to is not on this article. Post without replying, "
                 "or reply from that comment's own article."

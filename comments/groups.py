@@ -4,7 +4,8 @@
 every table and re-send ``post_migrate``; this receiver grants them again, so they always hold.
 """
 
-GROUPS = ("Moderators", "Editors")
+MODERATORS = "Moderators"
+GROUPS = (MODERATORS, "Editors")
 PERMISSIONS = {
     "comment": ("view", "change", "delete"),
     "blockedterm": ("view", "add", "change", "delete"),

@@ -39,6 +39,13 @@ class CommentQuerySet(models.QuerySet):
     def for_article(self, article):
         return self.filter(article=article).order_by("created_at", "pk")
 
+    def visible_to(self, own_pending_ids=()):
+        """What one reader sees: approved comments, and their own still awaiting moderation."""
+        visible = models.Q(status=Comment.Status.APPROVED)
+        if own_pending_ids:
+            visible |= models.Q(pk__in=own_pending_ids, status=Comment.Status.PENDING)
+        return self.filter(visible)
+
     def stale_ip_addresses(self, days=None):
         """Comments still holding an IP address older than the retention period."""
         days = settings.COMMENTS_IP_RETENTION_DAYS if days is None else days
@@ -155,6 +162,25 @@ class Comment(models.Model):
         website = self.website.strip()
         return website if website.lower().startswith(("http://", "https://")) else ""
 
+    def page_number(self, own_pending_ids=()):
+        """The page of the article's threads that shows this comment to this reader.
+
+        Threads run oldest first, so a new comment on a busy article is on the last page, not
+        the first: the reader is sent there to see it.
+        """
+        root = self
+        while root.parent_id:
+            root = root.parent
+        earlier = (
+            Comment.objects.filter(article_id=self.article_id, parent=None)
+            .visible_to(own_pending_ids)
+            .filter(
+                models.Q(created_at__lt=root.created_at)
+                | models.Q(created_at=root.created_at, pk__lt=root.pk)
+            )
+        )
+        return earlier.count() // settings.COMMENTS_PER_PAGE + 1
+
     def approve(self):
         Comment.objects.filter(pk=self.pk).approve()
         self.refresh_from_db(fields=["status", "approved_at"])
@@ -204,7 +230,10 @@ class BlockedTermQuerySet(models.QuerySet):
                 if email == value or (value.startswith("@") and email.endswith(value)):
                     return f"blocklist: email \u201c{term.value}\u201d"
             elif term.kind == BlockedTerm.Kind.IP_RANGE and address is not None:
-                network = ipaddress.ip_network(value, strict=False)
+                try:
+                    network = ipaddress.ip_network(value, strict=False)
+                except ValueError:
+                    continue  # saved around the admin's check; must not stop every comment
                 if address.version == network.version and address in network:
                     return f"blocklist: IP range {term.value}"
         return ""

@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .groups import MODERATORS
 from .models import Comment
 
 DIGEST_LIMIT = 50
@@ -41,15 +41,15 @@ def notify_reply(reply_id):
 
 
 def digest_recipients():
+    """``COMMENTS_DIGEST_RECIPIENTS`` if set, else the Moderators: the queue is their job.
+
+    Editors and superusers may moderate too, but the digest is for the people who asked to do
+    it; mail to everyone who could would soon be ignored.
+    """
     if settings.COMMENTS_DIGEST_RECIPIENTS:
         return list(settings.COMMENTS_DIGEST_RECIPIENTS)
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
-    users = users.filter(
-        Q(is_superuser=True)
-        | Q(groups__permissions__codename="change_comment")
-        | Q(user_permissions__codename="change_comment")
-    )
-    return sorted(set(users.values_list("email", flat=True)))
+    users = get_user_model().objects.filter(is_active=True, groups__name=MODERATORS)
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
 
 
 @task

@@ -1,5 +1,7 @@
 """Form flows: post a comment, stop reply notifications."""
 
+import ipaddress
+
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -28,6 +30,7 @@ from .moderation import (
 PENDING_COOKIE = "comments_pending"
 PENDING_COOKIE_SALT = "comments.pending"
 PENDING_COOKIE_MAX = 20
+COMMENTS_PAGE_PARAM = "comments_page"
 
 
 def own_pending_ids(request):
@@ -37,9 +40,15 @@ def own_pending_ids(request):
 
 
 def client_ip(request):
+    """The reader's address, or ``None`` when the header holds something that is not one."""
     value = request.META.get(settings.COMMENTS_IP_HEADER, "") or request.META.get("REMOTE_ADDR")
     # X-Forwarded-For style headers list the client first.
-    return (value or "").split(",")[0].strip() or None
+    first = (value or "").split(",")[0].strip()
+    try:
+        # A forged header must not reach the inet column: PostgreSQL would refuse the row.
+        return str(ipaddress.ip_address(first))
+    except ValueError:
+        return None
 
 
 def render_article(request, article, *, status, form=None, error=""):
@@ -55,16 +64,14 @@ def render_article(request, article, *, status, form=None, error=""):
     return TemplateResponse(request, view.template_name, context, status=status)
 
 
+CLOSED_MESSAGE = "Comments are closed on this article, so your comment was not posted."
+
+
 @require_POST
 def post_comment(request, article_id):
     article = get_object_or_404(Article.objects.published(), pk=article_id)
     if comments_closed(article):
-        return render_article(
-            request,
-            article,
-            status=403,
-            error="Comments are closed on this article, so your comment was not posted.",
-        )
+        return render_article(request, article, status=403, error=CLOSED_MESSAGE)
     form = CommentForm(request.POST, article=article)
     if not form.is_valid():
         return render_article(request, article, form=form, status=400)
@@ -94,7 +101,10 @@ def post_comment(request, article_id):
             Comment.notify_parents([comment.pk])
     count_towards_rate_limit(ip, comment.email)
 
-    response = HttpResponseRedirect(article.get_absolute_url() + "#comments")
+    own_ids = [*own_pending_ids(request), comment.pk][-PENDING_COOKIE_MAX:]
+    page = comment.page_number(own_ids) if comment.status != Comment.Status.SPAM else 1
+    query = f"?{COMMENTS_PAGE_PARAM}={page}" if page > 1 else ""
+    response = HttpResponseRedirect(article.get_absolute_url() + query + "#comments")
     if comment.is_approved:
         messages.success(request, "Thank you! Your comment is published.")
     else:
@@ -104,10 +114,9 @@ def post_comment(request, article_id):
             "moderator has approved it.",
         )
     if comment.status == Comment.Status.PENDING:
-        ids = [*own_pending_ids(request), comment.pk][-PENDING_COOKIE_MAX:]
         response.set_signed_cookie(
             PENDING_COOKIE,
-            ",".join(map(str, ids)),
+            ",".join(map(str, own_ids)),
             salt=PENDING_COOKIE_SALT,
             max_age=7 * 24 * 3600,
             httponly=True,
@@ -115,6 +124,25 @@ def post_comment(request, article_id):
             secure=settings.SESSION_COOKIE_SECURE,
         )
     return response
+
+
+def refuse_without_csrf_token(request, article_id):
+    """A comment sent without a valid CSRF token: 403 and nothing saved, but the text is kept.
+
+    Called by the project's CSRF failure view. The article page comes back with the reader's
+    words in the form and a fresh token, so sending again works instead of starting over.
+    """
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    if comments_closed(article):
+        return render_article(request, article, status=403, error=CLOSED_MESSAGE)
+    return render_article(
+        request,
+        article,
+        form=CommentForm(request.POST, article=article),
+        status=403,
+        error="We could not accept that form: its security check was missing or out of date, "
+        "so your comment was not posted. Your text is kept below; please send it again.",
+    )
 
 
 @csrf_exempt  # the signed token is the credential; mail clients post without a CSRF token

@@ -3,16 +3,15 @@
 from django import template
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Q
 
 from comments.forms import CommentForm
 from comments.models import MAX_DEPTH, Comment
 from comments.moderation import comments_closed, seconds_since, sign_timestamp
-from comments.views import own_pending_ids
+from comments.views import COMMENTS_PAGE_PARAM, own_pending_ids
 
 register = template.Library()
 
-PAGE_PARAM = "comments_page"
+PAGE_PARAM = COMMENTS_PAGE_PARAM
 
 
 def build_tree(comments):
@@ -30,6 +29,16 @@ def build_tree(comments):
     return roots
 
 
+def count_approved(threads):
+    """Approved comments in these threads: the ones a reader can see, and no more."""
+    return sum(comment.is_approved + count_approved(comment.thread_replies) for comment in threads)
+
+
+def requested_page(request):
+    """The comment page asked for; the article page has no other list, so plain ``page`` works."""
+    return request.GET.get(PAGE_PARAM) or request.GET.get("page")
+
+
 def _timestamp_for(form):
     """Keep the original signed timestamp when the form comes back with errors."""
     if form.is_bound:
@@ -44,17 +53,14 @@ def _timestamp_for(form):
 def comment_section(context, article):
     request = context.get("request")
     own_ids = own_pending_ids(request) if request is not None else []
-    visible = Q(status=Comment.Status.APPROVED)
-    if own_ids:
-        visible |= Q(pk__in=own_ids, status=Comment.Status.PENDING)
     comments = list(
         Comment.objects.for_article(article)
-        .filter(visible)
+        .visible_to(own_ids)
         .defer("email", "ip_address", "user_agent", "held_reasons")
     )
     roots = build_tree(comments)
     page = Paginator(roots, settings.COMMENTS_PER_PAGE).get_page(
-        request.GET.get(PAGE_PARAM) if request is not None else 1
+        requested_page(request) if request is not None else 1
     )
 
     # A staff preview of a draft shows the thread as it will look, without a form to post to.
@@ -72,7 +78,8 @@ def comment_section(context, article):
     return {
         "article": article,
         "request": request,
-        "count": sum(1 for c in comments if c.is_approved),
+        # Not every approved row: a reply under a comment later marked spam is not shown.
+        "count": count_approved(roots),
         "page": page,
         "page_param": PAGE_PARAM,
         "closed": closed,

@@ -42,7 +42,7 @@ def test_moderator_sees_only_comments_in_the_admin(client, moderator, make):
     make.comment(status="pending")
     index = client.get(reverse("admin:index"))
     assert index.status_code == 200
-    assert "<strong>1</strong> comment awaiting moderation" in index.text
+    assert "<strong>1 comment awaiting moderation</strong>" in index.text
     assert reverse("admin:comments_blockedterm_changelist") in index.text
     assert reverse("admin:articles_article_changelist") not in index.text
     assert client.get(reverse("admin:articles_article_changelist")).status_code == 403
@@ -155,3 +155,48 @@ def test_moderator_edits_the_blocklist(client, moderator):
     response = client.post(url, {"kind": "ip_range", "value": "203.0.113.0/24", "note": "botnet"})
     assert response.status_code == 302
     assert BlockedTerm.objects.get().value == "203.0.113.0/24"
+
+
+def test_moderator_cannot_preview_unpublished_articles(client, moderator, make):
+    draft = make.article(status="draft", headline="Embargoed until Monday")
+    response = client.get(draft.get_preview_url())
+    assert response.status_code == 403
+    assert "Embargoed until Monday" not in response.text
+
+
+def test_article_filter_offers_only_articles_with_comments(client, moderator, make):
+    discussed = make.article(headline="A discussed story")
+    make.article(headline="A quiet story")
+    make.article(status="draft", headline="An unpublished draft")
+    make.comment(discussed, status="pending")
+    text = client.get(CHANGELIST).text
+    assert "A discussed story" in text
+    assert "A quiet story" not in text
+    assert "An unpublished draft" not in text
+
+
+def test_editors_review_comments_too(client, make):
+    client.force_login(make.staff(["Editors"]))
+    story = make.article()
+    waiting = make.comment(story, status="pending", body="An editor will see this")
+    assert (
+        "<strong>1 comment awaiting moderation</strong>" in client.get(reverse("admin:index")).text
+    )
+    response = client.post(
+        CHANGELIST, {"action": "approve", "_selected_action": [waiting.pk]}, follow=True
+    )
+    assert "Approved 1 comment(s)" in response.text
+    assert "An editor will see this" in client.get(story.get_absolute_url()).text
+
+
+def test_moderator_is_refused_every_other_admin_list(client, moderator):
+    from django.contrib import admin
+
+    others = [model for model in admin.site._registry if model._meta.app_label != "comments"]
+    assert others
+    for model in others:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert client.get(url).status_code == 403, url
+    for app_label in {model._meta.app_label for model in others}:
+        assert client.get(reverse("admin:app_list", args=[app_label])).status_code == 404

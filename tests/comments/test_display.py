@@ -1,8 +1,11 @@
 """The thread under an article: what readers see, and what they never see."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from comments.models import Comment
 
@@ -128,3 +131,38 @@ def test_spam_marking_takes_a_comment_off_the_page_at_once(client, make):
     assert "Visible until flagged" in client.get(story.get_absolute_url()).text
     Comment.objects.filter(pk=comment.pk).mark_spam()
     assert "Visible until flagged" not in client.get(story.get_absolute_url()).text
+
+
+def test_a_reply_under_a_comment_marked_spam_is_neither_shown_nor_counted(client, make):
+    story = make.article()
+    top = make.comment(story, body="Turned out to be spam")
+    make.comment(story, parent=top, body="An innocent reply to it")
+    Comment.objects.filter(pk=top.pk).mark_spam()
+    text = client.get(story.get_absolute_url()).text
+    assert "An innocent reply to it" not in text
+    assert "0 comments" in text
+    assert "No comments yet." in text
+
+
+def test_plain_page_parameter_also_pages_the_comments(client, make, settings):
+    settings.COMMENTS_PER_PAGE = 50
+    story = make.article()
+    for n in range(51):
+        make.comment(story, body=f"Thread {n:02d} here")
+    second = client.get(story.get_absolute_url(), {"page": 2}).text
+    assert "51 comments" in second
+    assert "Thread 50 here" in second and "Thread 00 here" not in second
+    assert "Page 2 of 2" in second
+
+
+def test_an_article_past_the_closing_age_shows_the_closed_note_instead_of_the_form(
+    client, make, settings
+):
+    settings.COMMENTS_CLOSE_AFTER_DAYS = 30
+    old = make.article(published_at=timezone.now() - timedelta(days=31))
+    make.comment(old, body="Said while it was open")
+    text = client.get(old.get_absolute_url()).text
+    assert "Comments are closed" in text
+    assert "Said while it was open" in text
+    assert 'name="body"' not in text and "Leave a reply" not in text
+    assert "?replyto=" not in text

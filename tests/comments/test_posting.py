@@ -52,7 +52,7 @@ def test_form_fields_and_notes_are_shown(client, make):
     for words in [
         "Leave a reply",
         "Your email address will not be published.",
-        "Required fields are marked",
+        "Required fields are marked *",
         'name="name"',
         'name="email"',
         'name="website"',
@@ -123,13 +123,31 @@ def test_get_is_not_allowed(client, make):
     assert client.get(reverse("comments:post", args=[make.article().pk])).status_code == 405
 
 
-def test_missing_csrf_token_is_403_with_a_friendly_page(make):
+def test_missing_csrf_token_is_403_with_the_text_kept_and_a_fresh_token(make):
     story = make.article()
     client = Client(enforce_csrf_checks=True)
-    response = post(client, story, **make.comment_form_data())
+    data = make.comment_form_data(name="Kept Name", body="Words I do not want to lose")
+    response = post(client, story, **data)
     assert response.status_code == 403
     assert "We could not accept that form" in response.text
     assert "Newsletter" in response.text  # the site's own design, not Django's plain page
+    assert "Kept Name" in response.text and "Words I do not want to lose" in response.text
+    assert Comment.objects.count() == 0
+
+    # The page carries a fresh token: sending it again works.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text).group(1)
+    again = post(client, story, **data, csrfmiddlewaretoken=token)
+    assert again.status_code == 302
+    assert Comment.objects.get().body == "Words I do not want to lose"
+
+
+def test_missing_csrf_token_on_a_closed_or_draft_article_saves_nothing(make):
+    client = Client(enforce_csrf_checks=True)
+    closed = make.article(comments_open=False)
+    response = post(client, closed, **make.comment_form_data())
+    assert response.status_code == 403
+    assert "Comments are closed on this article" in response.text
+    assert post(client, make.article(status="draft"), **make.comment_form_data()).status_code == 404
     assert Comment.objects.count() == 0
 
 
@@ -297,3 +315,61 @@ def test_only_a_pending_email_does_not_earn_trust(client, make):
     make.comment(story, email="new@example.com", status="pending")
     post(client, story, **make.comment_form_data(email="new@example.com"))
     assert Comment.objects.latest("pk").status == Comment.Status.PENDING
+
+
+@pytest.mark.parametrize("status", ["pending", "spam"])
+def test_a_reply_to_an_unpublished_comment_is_refused_and_the_text_kept(client, make, status):
+    story = make.article()
+    unpublished = make.comment(story, status=status)
+    data = make.comment_form_data(parent=unpublished.pk, body="Replying to the unseen")
+    response = post(client, story, **data)
+    assert response.status_code == 400
+    assert "not published, or no longer exists" in response.text
+    assert "Replying to the unseen" in response.text
+    assert not Comment.objects.filter(body="Replying to the unseen").exists()
+
+
+def test_a_forged_client_address_header_is_not_stored(client, make, settings):
+    # On PostgreSQL the inet column would refuse the row and the reader would get an error page.
+    settings.COMMENTS_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    story = make.article()
+    for header, stored in [
+        ("not-an-address, 192.0.2.1", None),
+        ("203.0.113.5, 10.0.0.1", "203.0.113.5"),
+    ]:
+        response = client.post(
+            reverse("comments:post", args=[story.pk]),
+            make.comment_form_data(),
+            HTTP_X_FORWARDED_FOR=header,
+        )
+        assert response.status_code == 302
+        assert Comment.objects.latest("pk").ip_address == stored
+
+
+def test_a_malformed_ip_range_in_the_blocklist_does_not_stop_comments(client, make):
+    # The admin refuses such a value; one saved around it (shell, fixture) must not break posting.
+    BlockedTerm.objects.create(kind="ip_range", value="0.0.0.0/99")  # checked first
+    BlockedTerm.objects.create(kind="ip_range", value="198.51.100.0/24")
+    post(client, make.article(), **make.comment_form_data())
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.SPAM
+    assert comment.held_reasons == "blocklist: IP range 198.51.100.0/24"
+
+
+def test_on_a_busy_article_the_reader_is_sent_to_the_page_that_shows_their_comment(
+    client, make, settings
+):
+    settings.COMMENTS_PER_PAGE = 50
+    story = make.article()
+    threads = [make.comment(story, body=f"Thread {n:02d} here") for n in range(50)]
+    response = post(client, story, **make.comment_form_data(body="The newest thread"))
+    assert response["Location"] == story.get_absolute_url() + "?comments_page=2#comments"
+    page = client.get(response["Location"]).text
+    assert "The newest thread" in page and "Only you can see it" in page
+    assert "awaiting moderation" in page
+
+    # A reply lands on its thread's page: the first thread is on page 1.
+    data = make.comment_form_data(parent=threads[0].pk, body="A reply to the first thread")
+    response = post(client, story, **data)
+    assert response["Location"] == story.get_absolute_url() + "#comments"
+    assert "A reply to the first thread" in client.get(response["Location"]).text

@@ -124,7 +124,11 @@ def test_reply_notification_is_delivered_over_real_smtp(
 
 def test_digest_lists_pending_comments_for_moderators(make, mailoutbox):
     make.user(groups=["Moderators"], is_staff=True, email="mod@example.com")
+    make.user(groups=["Moderators"], is_active=False, email="gone@example.com")
     make.user(is_staff=True, email="writer@example.com")  # cannot moderate: no digest
+    # May moderate, but did not sign up for the queue: no digest either.
+    make.user(groups=["Editors"], is_staff=True, email="editor@example.com")
+    make.user(is_staff=True, is_superuser=True, email="admin@example.com")
     make.comment(status="pending", body="Please look at me", held_reasons="3 links")
     make.comment(body="Already approved")
     out = StringIO()
