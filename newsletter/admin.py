@@ -35,7 +35,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     ]
     actions = ["export_data", "erase"]
 
-    @admin.action(description="Export the selected subscribers' data (JSON)")
+    @admin.action(description="Export the selected subscribers' data (JSON)", permissions=["view"])
     def export_data(self, request, queryset):
         data = [subscriber.export_data() for subscriber in queryset.order_by("pk")]
         payload = data[0] if len(data) == 1 else data
@@ -47,7 +47,9 @@ class SubscriberAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
-    @admin.action(description="Erase the selected subscribers and all their data")
+    @admin.action(
+        description="Erase the selected subscribers and all their data", permissions=["delete"]
+    )
     def erase(self, request, queryset):
         count = queryset.count()
         with transaction.atomic():
@@ -208,7 +210,9 @@ class IssueAdmin(admin.ModelAdmin):
             request, f"Sent {queryset.count()} test email(s) to {request.user.email}."
         )
 
-    @admin.action(description="Send the selected issues to all confirmed subscribers")
+    @admin.action(
+        description="Send the selected issues to all confirmed subscribers", permissions=["change"]
+    )
     def send_now(self, request, queryset):
         started = 0
         for issue in queryset:

@@ -11,10 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor(admin_user, client):
-    admin_user.email = "editor@example.com"
-    admin_user.save()
-    client.force_login(admin_user)
+def editor(client, make):
+    """A member of the Editors group (not a superuser): the people the issue says run this."""
+    client.force_login(make.staff(["Editors"], email="editor@example.com"))
     return client
 
 
@@ -189,3 +188,33 @@ def test_deliveries_are_listed_read_only_with_their_errors(editor, make):
     assert listing.status_code == 200
     assert "550 No such user" in listing.text
     assert editor.get(reverse("admin:newsletter_delivery_add")).status_code == 403
+
+
+def test_editors_group_runs_the_newsletter_but_cannot_add_readers_by_hand(editor, make):
+    issue = make.issue()
+    for url in [
+        reverse("admin:newsletter_issue_changelist"),
+        reverse("admin:newsletter_issue_add"),
+        reverse("admin:newsletter_issue_change", args=[issue.pk]),
+        reverse("admin:newsletter_issue_create_from_best"),
+        reverse("admin:newsletter_issue_preview", args=[issue.pk]),
+        reverse("admin:newsletter_subscriber_changelist"),
+        reverse("admin:newsletter_delivery_changelist"),
+    ]:
+        assert editor.get(url).status_code == 200, url
+    # Readers join through the double opt-in only.
+    assert editor.get(reverse("admin:newsletter_subscriber_add")).status_code == 403
+
+
+def test_erasing_a_subscriber_needs_the_delete_permission(client, make):
+    from django.contrib.auth.models import Permission
+
+    viewer = make.staff()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_subscriber"))
+    client.force_login(viewer)
+    reader = make.subscriber(email="stay@example.com")
+    listing = client.get(reverse("admin:newsletter_subscriber_changelist"))
+    assert 'value="export_data"' in listing.text
+    assert 'value="erase"' not in listing.text
+    run_action(client, "subscriber", "erase", [reader.pk])
+    assert Subscriber.objects.filter(pk=reader.pk).exists()
