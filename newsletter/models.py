@@ -135,7 +135,11 @@ class Subscriber(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="newsletter_subscriber_email_ci_unique",
+                violation_error_message="There is already a subscriber with this email address.",
+            ),
         ]
         indexes = [models.Index(fields=["status"], name="newsletter_subscriber_status")]
 

@@ -218,3 +218,17 @@ def test_erasing_a_subscriber_needs_the_delete_permission(client, make):
     assert 'value="erase"' not in listing.text
     run_action(client, "subscriber", "erase", [reader.pk])
     assert Subscriber.objects.filter(pk=reader.pk).exists()
+
+
+def test_changing_an_email_to_one_taken_in_another_case_is_refused_readably(editor, make):
+    make.subscriber(email="taken@example.com")
+    reader = make.subscriber(email="mine@example.com", name="Mine")
+    url = reverse("admin:newsletter_subscriber_change", args=[reader.pk])
+    response = editor.post(
+        url, {"email": "TAKEN@example.com", "name": "Mine", "status": "confirmed"}
+    )
+    assert response.status_code == 200
+    assert "There is already a subscriber with this email address." in response.text
+    assert 'value="TAKEN@example.com"' in response.text
+    reader.refresh_from_db()
+    assert reader.email == "mine@example.com"
