@@ -94,6 +94,16 @@ class BestOfForm(forms.Form):
     limit = forms.IntegerField(label="At most", min_value=1, max_value=30, initial=8)
     subject = forms.CharField(max_length=200, required=False, help_text="Optional.")
 
+    def clean(self):
+        cleaned = super().clean()
+        days = cleaned.get("days")
+        # An empty draft helps no one: say so, and create nothing.
+        if days and not Issue.best_stories(days, limit=1).exists():
+            self.add_error(
+                "days", f"No story was published in the last {days} days; choose more days."
+            )
+        return cleaned
+
 
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):

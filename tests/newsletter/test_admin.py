@@ -232,3 +232,13 @@ def test_changing_an_email_to_one_taken_in_another_case_is_refused_readably(edit
     assert 'value="TAKEN@example.com"' in response.text
     reader.refresh_from_db()
     assert reader.email == "mine@example.com"
+
+
+def test_create_from_best_with_no_recent_story_says_so_and_creates_nothing(editor, make):
+    make.article(published_at=timezone.now() - timedelta(days=30))
+    url = reverse("admin:newsletter_issue_create_from_best")
+    response = editor.post(url, {"days": 7, "limit": 8, "subject": "Quiet week"})
+    assert response.status_code == 400
+    assert "No story was published in the last 7 days" in response.text
+    assert 'value="Quiet week"' in response.text
+    assert not Issue.objects.exists()
