@@ -58,8 +58,24 @@ class SubscriberAdmin(admin.ModelAdmin):
         self.message_user(request, f"Erased {count} subscriber(s) and their delivery records.")
 
 
+class IssueArticleFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # ``instance`` already carries the status chosen in this same post.
+        if self.instance.status != Issue.Status.SCHEDULED:
+            return
+        stories = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("article") and not form.cleaned_data.get("DELETE")
+        ]
+        if not stories:
+            raise forms.ValidationError("Add at least one story before scheduling the issue.")
+
+
 class IssueArticleInline(admin.TabularInline):
     model = IssueArticle
+    formset = IssueArticleFormSet
     extra = 1
     autocomplete_fields = ["article"]
     fields = ["position", "article"]

@@ -129,17 +129,26 @@ def test_progress_with_eta_is_shown_in_the_admin(editor, make):
 
 
 def issue_form(issue, **changes):
+    """The change form as the admin posts it, with the issue's stories as they are."""
+    items = list(issue.items.all())
     data = {
         "subject": issue.subject,
         "intro": issue.intro,
         "status": issue.status,
         "scheduled_at_0": "",
         "scheduled_at_1": "",
-        "items-TOTAL_FORMS": "0",
-        "items-INITIAL_FORMS": "0",
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": str(len(items)),
         "items-MIN_NUM_FORMS": "0",
         "items-MAX_NUM_FORMS": "1000",
     }
+    for n, item in enumerate(items):
+        data |= {
+            f"items-{n}-id": item.pk,
+            f"items-{n}-issue": issue.pk,
+            f"items-{n}-position": item.position,
+            f"items-{n}-article": item.article_id,
+        }
     data.update(changes)
     return data
 
@@ -242,3 +251,38 @@ def test_create_from_best_with_no_recent_story_says_so_and_creates_nothing(edito
     assert "No story was published in the last 7 days" in response.text
     assert 'value="Quiet week"' in response.text
     assert not Issue.objects.exists()
+
+
+def test_an_issue_without_stories_cannot_be_scheduled(editor, make, mailoutbox):
+    make.subscribers(2)
+    issue = make.issue(articles=[])
+    soon = timezone.localtime() - timedelta(minutes=1)
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    response = editor.post(
+        url,
+        issue_form(
+            issue,
+            status="scheduled",
+            subject="Kept subject",
+            scheduled_at_0=soon.strftime("%Y-%m-%d"),
+            scheduled_at_1=soon.strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 200
+    assert "Add at least one story before scheduling the issue." in response.text
+    assert 'value="Kept subject"' in response.text
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
+    assert not mailoutbox
+
+
+def test_removing_the_last_story_of_a_scheduled_issue_is_refused(editor, make):
+    issue = make.issue(status="scheduled", scheduled_at=timezone.now() + timedelta(days=1))
+    data = issue_form(issue, **{"items-0-DELETE": "on"})
+    data["scheduled_at_0"], data["scheduled_at_1"] = (
+        timezone.localtime(issue.scheduled_at).strftime("%Y-%m-%d %H:%M:%S").split()
+    )
+    response = editor.post(reverse("admin:newsletter_issue_change", args=[issue.pk]), data)
+    assert response.status_code == 200
+    assert "Add at least one story before scheduling the issue." in response.text
+    assert issue.items.count() == 1
