@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .emails import RenderedIssue
@@ -15,8 +16,24 @@ from .sending import send_test
 from .tasks import schedule_issue, send_issue_task
 
 
+class SubscriberForm(forms.ModelForm):
+    class Meta:
+        model = Subscriber
+        fields = ["email", "name", "status"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status not in (self.instance.status, Subscriber.Status.UNSUBSCRIBED):
+            # Only the reader's own click on the confirmation link is consent (double opt-in).
+            raise forms.ValidationError(
+                "Readers confirm their subscription themselves; you can only unsubscribe them."
+            )
+        return status
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
+    form = SubscriberForm
     list_display = ["email", "name", "status", "created_at", "confirmed_at"]
     list_filter = ["status"]
     search_fields = ["email", "name"]
@@ -34,6 +51,11 @@ class SubscriberAdmin(admin.ModelAdmin):
         "created_at",
     ]
     actions = ["export_data", "erase"]
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and obj.status == Subscriber.Status.UNSUBSCRIBED:
+            obj.unsubscribed_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Export the selected subscribers' data (JSON)", permissions=["view"])
     def export_data(self, request, queryset):

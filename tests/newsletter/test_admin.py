@@ -286,3 +286,23 @@ def test_removing_the_last_story_of_a_scheduled_issue_is_refused(editor, make):
     assert response.status_code == 200
     assert "Add at least one story before scheduling the issue." in response.text
     assert issue.items.count() == 1
+
+
+def test_editors_can_unsubscribe_a_reader_but_never_confirm_one(editor, make):
+    pending = make.subscriber(email="pending@example.com", status=Subscriber.Status.PENDING)
+    url = reverse("admin:newsletter_subscriber_change", args=[pending.pk])
+    form = {"email": pending.email, "name": "Pat", "status": "confirmed"}
+    response = editor.post(url, form)
+    assert response.status_code == 200
+    assert "Readers confirm their subscription themselves" in response.text
+    assert 'value="Pat"' in response.text
+    pending.refresh_from_db()
+    assert (pending.status, pending.name) == (Subscriber.Status.PENDING, "")
+
+    reader = make.subscriber(email="leaving@example.com")
+    url = reverse("admin:newsletter_subscriber_change", args=[reader.pk])
+    form = {"email": reader.email, "name": "", "status": "unsubscribed"}
+    assert editor.post(url, form).status_code == 302
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.UNSUBSCRIBED
+    assert reader.unsubscribed_at is not None
