@@ -102,6 +102,19 @@ class IssueArticleInline(admin.TabularInline):
     autocomplete_fields = ["article"]
     fields = ["position", "article"]
 
+    # Once sending starts the stories are what readers got (and what the archive shows).
+    def _is_open(self, obj):
+        return obj is None or obj.status in (Issue.Status.DRAFT, Issue.Status.SCHEDULED)
+
+    def has_add_permission(self, request, obj):
+        return self._is_open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_open(obj) and super().has_delete_permission(request, obj)
+
 
 class IssueForm(forms.ModelForm):
     class Meta:

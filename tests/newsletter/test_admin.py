@@ -306,3 +306,17 @@ def test_editors_can_unsubscribe_a_reader_but_never_confirm_one(editor, make):
     reader.refresh_from_db()
     assert reader.status == Subscriber.Status.UNSUBSCRIBED
     assert reader.unsubscribed_at is not None
+
+
+def test_stories_of_a_sent_issue_cannot_be_changed(editor, make):
+    kept = make.article(headline="What readers got")
+    issue = make.issue(articles=[kept], status="sent", sent_at=timezone.now())
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    page = editor.get(url)
+    assert page.status_code == 200
+    assert "What readers got" in page.text
+    assert 'name="items-0-article"' not in page.text
+    other = make.article()
+    data = issue_form(issue, **{"items-0-article": other.pk, "items-0-DELETE": "on"})
+    editor.post(url, data)
+    assert issue.ordered_articles() == [kept]
