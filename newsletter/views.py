@@ -41,11 +41,13 @@ def subscribe_done(request):
     return render(request, "newsletter/subscribe_done.html")
 
 
-def _bad_link(request, *, expired):
+def _bad_link(request, *, expired=False, ask_again=True):
+    """A tampered, incomplete or expired link. Confirmation links offer a new email; a reader
+    trying to leave or manage is not offered a sign-up form."""
     return render(
         request,
         "newsletter/bad_link.html",
-        {"expired": expired, "form": SubscribeForm()},
+        {"expired": expired, "ask_again": ask_again, "form": SubscribeForm()},
         status=400,
     )
 
@@ -58,9 +60,9 @@ def confirm(request, token):
     except signing.SignatureExpired:
         return _bad_link(request, expired=True)
     except signing.BadSignature:
-        return _bad_link(request, expired=False)
+        return _bad_link(request)
     if subscriber is None:
-        return _bad_link(request, expired=False)
+        return _bad_link(request)
     if request.method == "POST":
         subscriber.confirm()
         return redirect("newsletter:confirmed")
@@ -81,7 +83,7 @@ def unsubscribe(request, token):
     except signing.BadSignature:
         subscriber = None
     if subscriber is None:
-        return _bad_link(request, expired=False)
+        return _bad_link(request, ask_again=False)
     if request.method == "POST":
         subscriber.unsubscribe()
         return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
@@ -95,7 +97,7 @@ def manage(request, token):
     except signing.BadSignature:
         subscriber = None
     if subscriber is None:
-        return _bad_link(request, expired=False)
+        return _bad_link(request, ask_again=False)
     form = ManageForm(request.POST or None, initial={"name": subscriber.name})
     status = 200
     if request.method == "POST":
