@@ -116,3 +116,12 @@ def test_subscribe_page_renders_without_inline_styles(client):
     assert response.status_code == 200
     assert "style=" not in response.text
     assert response.text.count("<h1") == 1
+
+
+def test_same_response_for_unsubscribed_and_bounced_addresses(client, sign_up, make):
+    make.subscriber(email="left@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+    make.subscriber(email="bounced@example.com", status=Subscriber.Status.BOUNCED)
+    new = sign_up(email="fresh@example.com")
+    for email in ("left@example.com", "bounced@example.com"):
+        response = sign_up(email=email)
+        assert (response.status_code, response["Location"]) == (302, new["Location"])

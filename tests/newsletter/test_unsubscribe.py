@@ -129,3 +129,15 @@ def test_broken_leave_or_manage_link_explains_and_offers_no_sign_up(client, read
     assert "Send me a new link" not in response.text
     reader.refresh_from_db()
     assert reader.status == Subscriber.Status.CONFIRMED
+
+
+def test_unsubscribing_twice_keeps_the_first_time_it_happened(client, reader):
+    url = reverse("newsletter:unsubscribe", args=[reader.unsubscribe_token])
+    client.post(url)
+    reader.refresh_from_db()
+    first = reader.unsubscribed_at
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "You have unsubscribed" in response.text
+    reader.refresh_from_db()
+    assert reader.unsubscribed_at == first
