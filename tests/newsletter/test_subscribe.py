@@ -125,3 +125,17 @@ def test_same_response_for_unsubscribed_and_bounced_addresses(client, sign_up, m
     for email in ("left@example.com", "bounced@example.com"):
         response = sign_up(email=email)
         assert (response.status_code, response["Location"]) == (302, new["Location"])
+
+
+def test_a_form_without_the_page_field_records_the_referring_page_of_this_site(client, make):
+    story = make.article()
+    client.post(
+        SUBSCRIBE,
+        {"email": "ref@example.com"},
+        HTTP_REFERER=f"http://testserver{story.get_absolute_url()}?utm=x",
+    )
+    client.post(SUBSCRIBE, {"email": "far@example.com"}, HTTP_REFERER="https://evil.example/a/")
+    assert Subscriber.objects.get(email="ref@example.com").consent_source == (
+        story.get_absolute_url()
+    )
+    assert Subscriber.objects.get(email="far@example.com").consent_source == ""
