@@ -201,6 +201,7 @@ def test_deliveries_are_listed_read_only_with_their_errors(editor, make):
 
 def test_editors_group_runs_the_newsletter_but_cannot_add_readers_by_hand(editor, make):
     issue = make.issue()
+    reader = make.subscriber(consent_ip="203.0.113.0")
     for url in [
         reverse("admin:newsletter_issue_changelist"),
         reverse("admin:newsletter_issue_add"),
@@ -208,9 +209,13 @@ def test_editors_group_runs_the_newsletter_but_cannot_add_readers_by_hand(editor
         reverse("admin:newsletter_issue_create_from_best"),
         reverse("admin:newsletter_issue_preview", args=[issue.pk]),
         reverse("admin:newsletter_subscriber_changelist"),
+        reverse("admin:newsletter_subscriber_change", args=[reader.pk]),
         reverse("admin:newsletter_delivery_changelist"),
     ]:
         assert editor.get(url).status_code == 200, url
+    change = editor.get(reverse("admin:newsletter_subscriber_change", args=[reader.pk])).text
+    assert "203.0.113.0" in change  # the consent record is shown, read-only
+    assert 'name="consent_ip"' not in change
     # Readers join through the double opt-in only.
     assert editor.get(reverse("admin:newsletter_subscriber_add")).status_code == 403
 
