@@ -1,4 +1,5 @@
 import json
+import smtplib
 
 from django import forms
 from django.contrib import admin, messages
@@ -265,11 +266,20 @@ class IssueAdmin(admin.ModelAdmin):
                 request, "Your account has no email address: add one first.", messages.ERROR
             )
             return
+        sent = 0
         for issue in queryset:
-            send_test(issue, request.user.email)
-        self.message_user(
-            request, f"Sent {queryset.count()} test email(s) to {request.user.email}."
-        )
+            try:
+                send_test(issue, request.user.email)
+            except (smtplib.SMTPException, OSError) as error:
+                self.message_user(
+                    request,
+                    f"Could not send the test of “{issue}”: the mail server said {error}",
+                    messages.ERROR,
+                )
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, f"Sent {sent} test email(s) to {request.user.email}.")
 
     @admin.action(
         description="Send the selected issues to all confirmed subscribers", permissions=["change"]

@@ -325,3 +325,20 @@ def test_stories_of_a_sent_issue_cannot_be_changed(editor, make):
     data = issue_form(issue, **{"items-0-article": other.pk, "items-0-DELETE": "on"})
     editor.post(url, data)
     assert issue.ordered_articles() == [kept]
+
+
+def test_a_test_send_to_an_unreachable_mail_server_says_so(editor, make, settings):
+    from tests.newsletter.conftest import free_port
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+    issue = make.issue(subject="Nowhere")
+    response = run_action(editor, "issue", "send_test_to_me", [issue.pk])
+    assert response.status_code == 302
+    response = editor.get(response["Location"])
+    assert "Could not send the test of “Nowhere”" in response.text
+    assert "Sent 1 test email" not in response.text
