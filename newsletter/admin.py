@@ -1,4 +1,5 @@
 import json
+import smtplib
 
 from django import forms
 from django.contrib import admin, messages
@@ -7,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .emails import RenderedIssue
@@ -15,8 +17,24 @@ from .sending import send_test
 from .tasks import schedule_issue, send_issue_task
 
 
+class SubscriberForm(forms.ModelForm):
+    class Meta:
+        model = Subscriber
+        fields = ["email", "name", "status"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if status not in (self.instance.status, Subscriber.Status.UNSUBSCRIBED):
+            # Only the reader's own click on the confirmation link is consent (double opt-in).
+            raise forms.ValidationError(
+                "Readers confirm their subscription themselves; you can only unsubscribe them."
+            )
+        return status
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
+    form = SubscriberForm
     list_display = ["email", "name", "status", "created_at", "confirmed_at"]
     list_filter = ["status"]
     search_fields = ["email", "name"]
@@ -35,7 +53,12 @@ class SubscriberAdmin(admin.ModelAdmin):
     ]
     actions = ["export_data", "erase"]
 
-    @admin.action(description="Export the selected subscribers' data (JSON)")
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and obj.status == Subscriber.Status.UNSUBSCRIBED:
+            obj.unsubscribed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Export the selected subscribers' data (JSON)", permissions=["view"])
     def export_data(self, request, queryset):
         data = [subscriber.export_data() for subscriber in queryset.order_by("pk")]
         payload = data[0] if len(data) == 1 else data
@@ -47,7 +70,9 @@ class SubscriberAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
-    @admin.action(description="Erase the selected subscribers and all their data")
+    @admin.action(
+        description="Erase the selected subscribers and all their data", permissions=["delete"]
+    )
     def erase(self, request, queryset):
         count = queryset.count()
         with transaction.atomic():
@@ -56,11 +81,40 @@ class SubscriberAdmin(admin.ModelAdmin):
         self.message_user(request, f"Erased {count} subscriber(s) and their delivery records.")
 
 
+class IssueArticleFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # ``instance`` already carries the status chosen in this same post.
+        if self.instance.status != Issue.Status.SCHEDULED:
+            return
+        stories = [
+            form
+            for form in self.forms
+            if form.cleaned_data.get("article") and not form.cleaned_data.get("DELETE")
+        ]
+        if not stories:
+            raise forms.ValidationError("Add at least one story before scheduling the issue.")
+
+
 class IssueArticleInline(admin.TabularInline):
     model = IssueArticle
+    formset = IssueArticleFormSet
     extra = 1
     autocomplete_fields = ["article"]
     fields = ["position", "article"]
+
+    # Once sending starts the stories are what readers got (and what the archive shows).
+    def _is_open(self, obj):
+        return obj is None or obj.status in (Issue.Status.DRAFT, Issue.Status.SCHEDULED)
+
+    def has_add_permission(self, request, obj):
+        return self._is_open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_open(obj) and super().has_delete_permission(request, obj)
 
 
 class IssueForm(forms.ModelForm):
@@ -91,6 +145,16 @@ class BestOfForm(forms.Form):
     )
     limit = forms.IntegerField(label="At most", min_value=1, max_value=30, initial=8)
     subject = forms.CharField(max_length=200, required=False, help_text="Optional.")
+
+    def clean(self):
+        cleaned = super().clean()
+        days = cleaned.get("days")
+        # An empty draft helps no one: say so, and create nothing.
+        if days and not Issue.best_stories(days, limit=1).exists():
+            self.add_error(
+                "days", f"No story was published in the last {days} days; choose more days."
+            )
+        return cleaned
 
 
 @admin.register(Issue)
@@ -202,13 +266,24 @@ class IssueAdmin(admin.ModelAdmin):
                 request, "Your account has no email address: add one first.", messages.ERROR
             )
             return
+        sent = 0
         for issue in queryset:
-            send_test(issue, request.user.email)
-        self.message_user(
-            request, f"Sent {queryset.count()} test email(s) to {request.user.email}."
-        )
+            try:
+                send_test(issue, request.user.email)
+            except (smtplib.SMTPException, OSError) as error:
+                self.message_user(
+                    request,
+                    f"Could not send the test of “{issue}”: the mail server said {error}",
+                    messages.ERROR,
+                )
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, f"Sent {sent} test email(s) to {request.user.email}.")
 
-    @admin.action(description="Send the selected issues to all confirmed subscribers")
+    @admin.action(
+        description="Send the selected issues to all confirmed subscribers", permissions=["change"]
+    )
     def send_now(self, request, queryset):
         started = 0
         for issue in queryset:

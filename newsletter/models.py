@@ -135,7 +135,11 @@ class Subscriber(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="newsletter_subscriber_email_ci_unique",
+                violation_error_message="There is already a subscriber with this email address.",
+            ),
         ]
         indexes = [models.Index(fields=["status"], name="newsletter_subscriber_status")]
 
@@ -309,16 +313,21 @@ class Issue(models.Model):
         found = Article.objects.published().filter(pk__in=ids).for_listing().in_bulk()
         return [found[pk] for pk in ids if pk in found]
 
-    @classmethod
-    def create_from_best(cls, days, *, subject="", limit=8):
-        """A draft holding the best published stories of the last ``days`` days: featured ones
-        first, then the most recent."""
+    @staticmethod
+    def best_stories(days, *, limit=8):
+        """The best published stories of the last ``days`` days: featured ones first, then the
+        most recent."""
         since = timezone.now() - timedelta(days=days)
-        stories = list(
+        return (
             Article.objects.published()
             .filter(published_at__gte=since)
             .order_by("-is_featured", "-published_at", "-pk")[:limit]
         )
+
+    @classmethod
+    def create_from_best(cls, days, *, subject="", limit=8):
+        """A draft holding ``best_stories(days)``, for the editor to edit."""
+        stories = list(cls.best_stories(days, limit=limit))
         with transaction.atomic():
             issue = cls.objects.create(
                 subject=subject or f"The best of the last {days} days",

@@ -1,8 +1,11 @@
 """Sign-up, confirmation, leaving and managing a subscription; the public archive of issues."""
 
+from urllib.parse import urlsplit
+
 from django.core import signing
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
@@ -14,6 +17,14 @@ from .tasks import send_confirmation
 
 def _client_ip(request):
     return request.META.get("REMOTE_ADDR")
+
+
+def _referring_page(request):
+    """The path of the page on this site the request came from, or ""."""
+    referer = request.headers.get("Referer", "")
+    if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return urlsplit(referer).path[:500]
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -28,7 +39,8 @@ def subscribe(request):
     subscriber, should_send = Subscriber.objects.sign_up(
         email=form.cleaned_data["email"],
         name=form.cleaned_data["name"],
-        source=form.cleaned_data["source"],
+        # The form names its page; a form without that field falls back to the Referer.
+        source=form.cleaned_data["source"] or _referring_page(request),
         text=form.cleaned_data["consent"] or CONSENT_TEXT,
         ip=_client_ip(request),
     )
@@ -41,11 +53,13 @@ def subscribe_done(request):
     return render(request, "newsletter/subscribe_done.html")
 
 
-def _bad_link(request, *, expired):
+def _bad_link(request, *, expired=False, ask_again=True):
+    """A tampered, incomplete or expired link. Confirmation links offer a new email; a reader
+    trying to leave or manage is not offered a sign-up form."""
     return render(
         request,
         "newsletter/bad_link.html",
-        {"expired": expired, "form": SubscribeForm()},
+        {"expired": expired, "ask_again": ask_again, "form": SubscribeForm()},
         status=400,
     )
 
@@ -58,9 +72,9 @@ def confirm(request, token):
     except signing.SignatureExpired:
         return _bad_link(request, expired=True)
     except signing.BadSignature:
-        return _bad_link(request, expired=False)
+        return _bad_link(request)
     if subscriber is None:
-        return _bad_link(request, expired=False)
+        return _bad_link(request)
     if request.method == "POST":
         subscriber.confirm()
         return redirect("newsletter:confirmed")
@@ -81,7 +95,7 @@ def unsubscribe(request, token):
     except signing.BadSignature:
         subscriber = None
     if subscriber is None:
-        return _bad_link(request, expired=False)
+        return _bad_link(request, ask_again=False)
     if request.method == "POST":
         subscriber.unsubscribe()
         return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
@@ -95,7 +109,7 @@ def manage(request, token):
     except signing.BadSignature:
         subscriber = None
     if subscriber is None:
-        return _bad_link(request, expired=False)
+        return _bad_link(request, ask_again=False)
     form = ManageForm(request.POST or None, initial={"name": subscriber.name})
     status = 200
     if request.method == "POST":

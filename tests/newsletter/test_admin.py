@@ -11,10 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def editor(admin_user, client):
-    admin_user.email = "editor@example.com"
-    admin_user.save()
-    client.force_login(admin_user)
+def editor(client, make):
+    """A member of the Editors group (not a superuser): the people the issue says run this."""
+    client.force_login(make.staff(["Editors"], email="editor@example.com"))
     return client
 
 
@@ -130,17 +129,26 @@ def test_progress_with_eta_is_shown_in_the_admin(editor, make):
 
 
 def issue_form(issue, **changes):
+    """The change form as the admin posts it, with the issue's stories as they are."""
+    items = list(issue.items.all())
     data = {
         "subject": issue.subject,
         "intro": issue.intro,
         "status": issue.status,
         "scheduled_at_0": "",
         "scheduled_at_1": "",
-        "items-TOTAL_FORMS": "0",
-        "items-INITIAL_FORMS": "0",
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": str(len(items)),
         "items-MIN_NUM_FORMS": "0",
         "items-MAX_NUM_FORMS": "1000",
     }
+    for n, item in enumerate(items):
+        data |= {
+            f"items-{n}-id": item.pk,
+            f"items-{n}-issue": issue.pk,
+            f"items-{n}-position": item.position,
+            f"items-{n}-article": item.article_id,
+        }
     data.update(changes)
     return data
 
@@ -189,3 +197,148 @@ def test_deliveries_are_listed_read_only_with_their_errors(editor, make):
     assert listing.status_code == 200
     assert "550 No such user" in listing.text
     assert editor.get(reverse("admin:newsletter_delivery_add")).status_code == 403
+
+
+def test_editors_group_runs_the_newsletter_but_cannot_add_readers_by_hand(editor, make):
+    issue = make.issue()
+    reader = make.subscriber(consent_ip="203.0.113.0")
+    for url in [
+        reverse("admin:newsletter_issue_changelist"),
+        reverse("admin:newsletter_issue_add"),
+        reverse("admin:newsletter_issue_change", args=[issue.pk]),
+        reverse("admin:newsletter_issue_create_from_best"),
+        reverse("admin:newsletter_issue_preview", args=[issue.pk]),
+        reverse("admin:newsletter_subscriber_changelist"),
+        reverse("admin:newsletter_subscriber_change", args=[reader.pk]),
+        reverse("admin:newsletter_delivery_changelist"),
+    ]:
+        assert editor.get(url).status_code == 200, url
+    change = editor.get(reverse("admin:newsletter_subscriber_change", args=[reader.pk])).text
+    assert "203.0.113.0" in change  # the consent record is shown, read-only
+    assert 'name="consent_ip"' not in change
+    # Readers join through the double opt-in only.
+    assert editor.get(reverse("admin:newsletter_subscriber_add")).status_code == 403
+
+
+def test_erasing_a_subscriber_needs_the_delete_permission(client, make):
+    from django.contrib.auth.models import Permission
+
+    viewer = make.staff()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_subscriber"))
+    client.force_login(viewer)
+    reader = make.subscriber(email="stay@example.com")
+    listing = client.get(reverse("admin:newsletter_subscriber_changelist"))
+    assert 'value="export_data"' in listing.text
+    assert 'value="erase"' not in listing.text
+    run_action(client, "subscriber", "erase", [reader.pk])
+    assert Subscriber.objects.filter(pk=reader.pk).exists()
+
+
+def test_changing_an_email_to_one_taken_in_another_case_is_refused_readably(editor, make):
+    make.subscriber(email="taken@example.com")
+    reader = make.subscriber(email="mine@example.com", name="Mine")
+    url = reverse("admin:newsletter_subscriber_change", args=[reader.pk])
+    response = editor.post(
+        url, {"email": "TAKEN@example.com", "name": "Mine", "status": "confirmed"}
+    )
+    assert response.status_code == 200
+    assert "There is already a subscriber with this email address." in response.text
+    assert 'value="TAKEN@example.com"' in response.text
+    reader.refresh_from_db()
+    assert reader.email == "mine@example.com"
+
+
+def test_create_from_best_with_no_recent_story_says_so_and_creates_nothing(editor, make):
+    make.article(published_at=timezone.now() - timedelta(days=30))
+    url = reverse("admin:newsletter_issue_create_from_best")
+    response = editor.post(url, {"days": 7, "limit": 8, "subject": "Quiet week"})
+    assert response.status_code == 400
+    assert "No story was published in the last 7 days" in response.text
+    assert 'value="Quiet week"' in response.text
+    assert not Issue.objects.exists()
+
+
+def test_an_issue_without_stories_cannot_be_scheduled(editor, make, mailoutbox):
+    make.subscribers(2)
+    issue = make.issue(articles=[])
+    soon = timezone.localtime() - timedelta(minutes=1)
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    response = editor.post(
+        url,
+        issue_form(
+            issue,
+            status="scheduled",
+            subject="Kept subject",
+            scheduled_at_0=soon.strftime("%Y-%m-%d"),
+            scheduled_at_1=soon.strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 200
+    assert "Add at least one story before scheduling the issue." in response.text
+    assert 'value="Kept subject"' in response.text
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
+    assert not mailoutbox
+
+
+def test_removing_the_last_story_of_a_scheduled_issue_is_refused(editor, make):
+    issue = make.issue(status="scheduled", scheduled_at=timezone.now() + timedelta(days=1))
+    data = issue_form(issue, **{"items-0-DELETE": "on"})
+    data["scheduled_at_0"], data["scheduled_at_1"] = (
+        timezone.localtime(issue.scheduled_at).strftime("%Y-%m-%d %H:%M:%S").split()
+    )
+    response = editor.post(reverse("admin:newsletter_issue_change", args=[issue.pk]), data)
+    assert response.status_code == 200
+    assert "Add at least one story before scheduling the issue." in response.text
+    assert issue.items.count() == 1
+
+
+def test_editors_can_unsubscribe_a_reader_but_never_confirm_one(editor, make):
+    pending = make.subscriber(email="pending@example.com", status=Subscriber.Status.PENDING)
+    url = reverse("admin:newsletter_subscriber_change", args=[pending.pk])
+    form = {"email": pending.email, "name": "Pat", "status": "confirmed"}
+    response = editor.post(url, form)
+    assert response.status_code == 200
+    assert "Readers confirm their subscription themselves" in response.text
+    assert 'value="Pat"' in response.text
+    pending.refresh_from_db()
+    assert (pending.status, pending.name) == (Subscriber.Status.PENDING, "")
+
+    reader = make.subscriber(email="leaving@example.com")
+    url = reverse("admin:newsletter_subscriber_change", args=[reader.pk])
+    form = {"email": reader.email, "name": "", "status": "unsubscribed"}
+    assert editor.post(url, form).status_code == 302
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.UNSUBSCRIBED
+    assert reader.unsubscribed_at is not None
+
+
+def test_stories_of_a_sent_issue_cannot_be_changed(editor, make):
+    kept = make.article(headline="What readers got")
+    issue = make.issue(articles=[kept], status="sent", sent_at=timezone.now())
+    url = reverse("admin:newsletter_issue_change", args=[issue.pk])
+    page = editor.get(url)
+    assert page.status_code == 200
+    assert "What readers got" in page.text
+    assert 'name="items-0-article"' not in page.text
+    other = make.article()
+    data = issue_form(issue, **{"items-0-article": other.pk, "items-0-DELETE": "on"})
+    editor.post(url, data)
+    assert issue.ordered_articles() == [kept]
+
+
+def test_a_test_send_to_an_unreachable_mail_server_says_so(editor, make, settings):
+    from tests.newsletter.conftest import free_port
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+    issue = make.issue(subject="Nowhere")
+    response = run_action(editor, "issue", "send_test_to_me", [issue.pk])
+    assert response.status_code == 302
+    response = editor.get(response["Location"])
+    assert "Could not send the test of “Nowhere”" in response.text
+    assert "Sent 1 test email" not in response.text

@@ -1,9 +1,13 @@
+import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
+from newsletter.forms import CONSENT_TEXT
 from newsletter.models import CONFIRM_SALT, Subscriber
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +81,34 @@ def test_tokens_are_single_purpose(client, pending):
     assert client.post(url).status_code == 400
     pending.refresh_from_db()
     assert pending.status == Subscriber.Status.PENDING
+
+
+def test_expired_link_page_asks_for_a_new_email_that_then_confirms(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("newsletter:subscribe"), {"email": "late@example.com"})
+    subscriber = Subscriber.objects.get()
+    Subscriber.objects.update(confirmation_sent_at=timezone.now() - timedelta(days=8))
+
+    class EightDaysAgo(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - 8 * 24 * 3600)
+
+    expired = EightDaysAgo(salt=CONFIRM_SALT).sign(str(subscriber.pk))
+    page = client.get(reverse("newsletter:confirm", args=[expired]))
+    assert page.status_code == 400
+    assert CONSENT_TEXT.replace("'", "&#x27;") in page.text  # the wording the reader agrees to
+    consent = re.search(r'name="consent" value="([^"]+)"', page.text).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            reverse("newsletter:subscribe"),
+            {"email": "late@example.com", "consent": consent, "source": page.request["PATH_INFO"]},
+        )
+    assert again.status_code == 302
+    assert len(mailoutbox) == 2
+    link = next(w for w in mailoutbox[1].body.split() if "/newsletter/confirm/" in w)
+    client.post("/" + link.split("://", 1)[1].split("/", 1)[1])
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+    assert subscriber.consent_text == CONSENT_TEXT

@@ -189,6 +189,19 @@ def test_newsletter_send_command_refuses_unknown_issue(db):
         call_command("newsletter_send", "999")
 
 
+def test_newsletter_send_command_refuses_an_issue_without_stories(make, smtp_server):
+    from django.core.management.base import CommandError
+
+    make.subscribers(3)
+    issue = make.issue(articles=[])
+    with pytest.raises(CommandError, match="no stories"):
+        call_command("newsletter_send", str(issue.pk), "--no-progress")
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
+    assert not issue.deliveries.exists()
+    assert smtp_server.count == 0
+
+
 def test_progress_shows_sent_remaining_failed_and_an_eta(make):
     make.subscribers(4)
     issue = make.issue().start_sending()

@@ -116,3 +116,26 @@ def test_subscribe_page_renders_without_inline_styles(client):
     assert response.status_code == 200
     assert "style=" not in response.text
     assert response.text.count("<h1") == 1
+
+
+def test_same_response_for_unsubscribed_and_bounced_addresses(client, sign_up, make):
+    make.subscriber(email="left@example.com", status=Subscriber.Status.UNSUBSCRIBED)
+    make.subscriber(email="bounced@example.com", status=Subscriber.Status.BOUNCED)
+    new = sign_up(email="fresh@example.com")
+    for email in ("left@example.com", "bounced@example.com"):
+        response = sign_up(email=email)
+        assert (response.status_code, response["Location"]) == (302, new["Location"])
+
+
+def test_a_form_without_the_page_field_records_the_referring_page_of_this_site(client, make):
+    story = make.article()
+    client.post(
+        SUBSCRIBE,
+        {"email": "ref@example.com"},
+        HTTP_REFERER=f"http://testserver{story.get_absolute_url()}?utm=x",
+    )
+    client.post(SUBSCRIBE, {"email": "far@example.com"}, HTTP_REFERER="https://evil.example/a/")
+    assert Subscriber.objects.get(email="ref@example.com").consent_source == (
+        story.get_absolute_url()
+    )
+    assert Subscriber.objects.get(email="far@example.com").consent_source == ""

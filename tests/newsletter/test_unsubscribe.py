@@ -117,3 +117,27 @@ def test_links_in_mail_already_sent_survive_a_secret_key_rotation(client, reader
     settings.SECRET_KEY = "a-brand-new-secret-key-for-this-test-only-0123456789"
     assert reader.unsubscribe_token != token
     assert client.post(reverse("newsletter:unsubscribe", args=[token])).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["newsletter:unsubscribe", "newsletter:manage"])
+def test_broken_leave_or_manage_link_explains_and_offers_no_sign_up(client, reader, name):
+    token = getattr(reader, f"{name.split(':')[1]}_token")[:-3] + "abc"
+    response = client.get(reverse(name, args=[token]))
+    assert response.status_code == 400
+    assert "This link doesn't work" in response.text
+    assert "most recent newsletter" in response.text
+    assert "Send me a new link" not in response.text
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.CONFIRMED
+
+
+def test_unsubscribing_twice_keeps_the_first_time_it_happened(client, reader):
+    url = reverse("newsletter:unsubscribe", args=[reader.unsubscribe_token])
+    client.post(url)
+    reader.refresh_from_db()
+    first = reader.unsubscribed_at
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "You have unsubscribed" in response.text
+    reader.refresh_from_db()
+    assert reader.unsubscribed_at == first
