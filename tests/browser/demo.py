@@ -162,6 +162,7 @@ class Demo:
     articles: list = field(default_factory=list)
     pending: object = None
     subscriber: object = None
+    leaving: object = None
 
 
 def build_demo():
@@ -252,9 +253,12 @@ def build_demo():
     site.save()  # also drops the cached settings, so pages show the links
     pending = factories.subscriber(email="new.reader@example.org", status="pending")
     subscriber = factories.subscriber(email="loyal.reader@example.org", name="Loyal Reader")
+    # Unsubscribes on the "unsubscribed" page type, so the other newsletter pages keep a reader.
+    leaving = factories.subscriber(email="leaving.reader@example.org")
     return Demo(
         pending=pending,
         subscriber=subscriber,
+        leaving=leaving,
         article=articles[0],
         section=sections["World"],
         author=reporters[0],

@@ -23,11 +23,13 @@ PAGE_TYPES = {
     "author": lambda demo: demo.author.get_absolute_url(),
     "article": lambda demo: demo.article.get_absolute_url(),
     "article-comment-errors": lambda demo: demo.article.get_absolute_url(),
+    "newsletter-signup-errors": lambda demo: reverse("newsletter:subscribe"),
     "newsletter-check-inbox": lambda demo: reverse("newsletter:subscribe_done"),
     "newsletter-confirm": lambda demo: path_of(demo.pending.get_confirm_url()),
     "newsletter-thanks": lambda demo: reverse("newsletter:confirmed"),
     "newsletter-bad-link": lambda demo: reverse("newsletter:confirm", args=["tampered-token"]),
     "newsletter-unsubscribe": lambda demo: path_of(demo.subscriber.get_unsubscribe_url()),
+    "newsletter-unsubscribed": lambda demo: path_of(demo.leaving.get_unsubscribe_url()),
     "newsletter-manage": lambda demo: path_of(demo.subscriber.get_manage_url()),
     "search-hits": lambda demo: reverse("articles:search") + "?q=bridge",
     "search-empty": lambda demo: reverse("articles:search") + "?q=zeppelin",
@@ -44,8 +46,25 @@ def submit_empty_comment(page):
         form.evaluate("form => { form.noValidate = true; form.requestSubmit(); }")
 
 
+def submit_bad_email(page):
+    """Sign up with something that is not an email address (past the browser's own check), so
+    the server re-shows the sign-up page with the error tied to the field and the text kept."""
+    form = page.locator("main form")
+    form.get_by_label("Email address").fill("reader-at-example.org")
+    with page.expect_navigation():
+        form.evaluate("form => { form.noValidate = true; form.requestSubmit(); }")
+
+
+def press_unsubscribe(page):
+    """Press the one button on the unsubscribe page; pressing it again on a later visit is fine."""
+    with page.expect_navigation():
+        page.get_by_role("button", name="Unsubscribe").click()
+
+
 AFTER_LOAD = {
     "article-comment-errors": submit_empty_comment,
+    "newsletter-signup-errors": submit_bad_email,
+    "newsletter-unsubscribed": press_unsubscribe,
 }
 
 

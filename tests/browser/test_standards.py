@@ -5,12 +5,15 @@ reports every failure at once, page by page.
 """
 
 import json
+import re
 import subprocess
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
+from comments.models import Comment
+from newsletter.models import Subscriber
 from tests.browser.pages import visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -139,7 +142,7 @@ def test_every_image_has_width_and_height_on_every_page_type(page, page_types):
     assert not missing, "images without width and height:\n" + "\n".join(missing)
 
 
-def test_every_page_type_has_one_h1_a_main_landmark_and_a_skip_link(page, page_types):
+def test_every_page_type_has_one_h1_landmarks_and_a_skip_link(page, page_types):
     problems = []
     for name, url in page_types.items():
         visit(page, url, name)
@@ -149,7 +152,65 @@ def test_every_page_type_has_one_h1_a_main_landmark_and_a_skip_link(page, page_t
             problems.append(f"{name}: no <main id=main>")
         if page.locator("a.skip-link[href='#main']").count() != 1:
             problems.append(f"{name}: no skip link")
+        # Screen reader users jump by landmark: the masthead, the section menu and the footer.
+        for role, options in [
+            ("banner", {}),
+            ("navigation", {"name": "Sections"}),
+            ("contentinfo", {}),
+        ]:
+            if page.get_by_role(role, **options).count() != 1:
+                problems.append(f"{name}: not exactly one {role} landmark {options or ''}")
+        asides = page.get_by_role("complementary")
+        for i in range(asides.count()):
+            if not asides.nth(i).inner_text().strip():
+                problems.append(f"{name}: an empty {asides.nth(i).get_attribute('class')} aside")
     assert not problems, "\n".join(problems)
+
+
+# Each page type that re-shows a form with errors, and the text the reader had typed there.
+FORMS_WITH_ERRORS = {
+    "article-comment-errors": {},
+    "newsletter-signup-errors": {"Email address": "reader-at-example.org"},
+}
+
+
+def test_form_errors_are_tied_to_their_fields_and_typed_text_is_kept(page, page_types):
+    """A screen reader announces a field's error when the field gets the focus: the field is
+    marked invalid and its accessible description is the error shown beside it."""
+    for name, kept in FORMS_WITH_ERRORS.items():
+        visit(page, page_types[name], name)
+        expect(page.get_by_role("alert").first).to_be_visible()
+        invalid = page.locator("main [aria-invalid=true]")
+        assert invalid.count(), f"{name}: no field is marked aria-invalid"
+        for i in range(invalid.count()):
+            field = invalid.nth(i)
+            ids = (field.get_attribute("aria-describedby") or "").split()
+            errors = [
+                page.locator(f"[id='{id_}']")
+                for id_ in ids
+                if page.locator(f"[id='{id_}']:is(.field__errors, .form-error)").count()
+            ]
+            assert errors, f"{name}: {field.get_attribute('name')} points at no error message"
+            message = errors[0].inner_text().strip()
+            assert message, f"{name}: the error of {field.get_attribute('name')} is empty"
+            expect(field).to_have_accessible_description(re.compile(re.escape(message)))
+            # Seen as well as heard: the field has a heavier border, the error its own colour.
+            border = field.evaluate("el => parseFloat(getComputedStyle(el).borderTopWidth)")
+            assert border >= 2, f"{name}: {field.get_attribute('name')} looks like a valid field"
+            colours = errors[0].evaluate(
+                "el => [getComputedStyle(el).color, getComputedStyle(document.body).color]"
+            )
+            assert colours[0] != colours[1], f"{name}: {message!r} looks like body text"
+        shown = page.locator("main :is(.field__errors, .form-error)[id]")
+        described = " ".join(
+            invalid.nth(i).get_attribute("aria-describedby") for i in range(invalid.count())
+        ).split()
+        for i in range(shown.count()):
+            assert shown.nth(i).get_attribute("id") in described, (
+                f"{name}: the error {shown.nth(i).inner_text()!r} is tied to no field"
+            )
+        for label, text in kept.items():
+            expect(page.locator("main").get_by_label(label)).to_have_value(text)
 
 
 def test_printed_article_keeps_the_story_and_drops_menus_ads_and_forms(page, page_types):
@@ -230,9 +291,8 @@ def tab_to(page, locator, limit=120):
     pytest.fail(f"never reached {locator} with Tab; focus went: {[p['text'] for p in path]}")
 
 
-def test_keyboard_reader_skips_to_content_follows_a_story_and_signs_up_for_the_newsletter(
-    page, page_types, demo
-):
+def keyboard_from_home_to_the_lead_story(page, page_types, demo):
+    """Open the home page, take the skip link and follow the top story, with keys only."""
     page.goto(page_types["home"])
     page.keyboard.press("Tab")
     skip = page.locator("a.skip-link")
@@ -246,6 +306,12 @@ def test_keyboard_reader_skips_to_content_follows_a_story_and_signs_up_for_the_n
     assert tab_to(page, lead_story, limit=3) <= 3
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(demo.article.headline)
+
+
+def test_keyboard_reader_skips_to_content_follows_a_story_and_signs_up_for_the_newsletter(
+    page, page_types, demo
+):
+    keyboard_from_home_to_the_lead_story(page, page_types, demo)
 
     email = page.get_by_label("Email address")
     tab_to(page, email)
@@ -285,7 +351,7 @@ def test_screenshots_of_every_page_type(page, page_types, artifacts):
 
 def test_keyboard_reader_posts_a_comment_without_a_mouse(page, page_types, demo, settings):
     settings.COMMENTS_MIN_SECONDS = 0  # a keyboard is quick; the timing rule has its own tests
-    page.goto(page_types["article"])
+    keyboard_from_home_to_the_lead_story(page, page_types, demo)
     form = page.locator(".comment-form form")
     tab_to(page, form.get_by_label("Name"), limit=200)
     page.keyboard.type("Keyboard Reader")
@@ -298,3 +364,38 @@ def test_keyboard_reader_posts_a_comment_without_a_mouse(page, page_types, demo,
         page.keyboard.press("Enter")
     expect(page.get_by_text("awaiting moderation").first).to_be_visible()
     expect(page.get_by_text("Posted without touching a mouse.")).to_be_visible()
+
+
+# JavaScript off ----------------------------------------------------------------------------------
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_with_javascript_off_a_reader_searches_reads_comments_and_signs_up(
+    page, page_types, demo, settings
+):
+    """Scripts are progressive enhancements only: every reader path is plain links and forms."""
+    settings.COMMENTS_MIN_SECONDS = 0  # the timing rule has its own tests
+    page.goto(page_types["home"])
+    search = page.get_by_role("search").get_by_role("searchbox")
+    search.fill("bridge")
+    with page.expect_navigation():
+        search.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("bridge")
+    page.get_by_role("link", name=demo.article.headline).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(demo.article.headline)
+    # Without the script, "Copy link" is still a link to the story itself.
+    expect(page.locator("a.copy-link")).to_have_attribute("href", re.compile(r"/article/"))
+
+    form = page.locator(".comment-form form")
+    form.get_by_label("Name").fill("No Script Reader")
+    form.get_by_role("textbox", name="Email", exact=True).fill("noscript@example.org")
+    form.get_by_label("Comment").fill("Read and written with scripts off.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("awaiting moderation").first).to_be_visible()
+    assert Comment.objects.filter(body="Read and written with scripts off.").exists()
+
+    box = page.locator(".newsletter-signup")
+    box.get_by_label("Email address").fill("noscript@example.org")
+    box.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    assert Subscriber.objects.filter(email="noscript@example.org").exists()
