@@ -167,6 +167,46 @@ def test_add_form_prefills_slug_and_offers_the_image_preview(client, editor):
     assert reverse("admin:articles_image_add") in response.text
 
 
+def test_an_empty_slug_is_made_from_the_headline_and_kept_unique(client, editor, make):
+    section = make.section()
+    make.article(headline="Harbour bridge reopens", slug="harbour-bridge-reopens")
+    response = client.post(ADD_URL, article_form(section=section.pk, slug=""))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story = Article.objects.get(headline="Harbour bridge reopens", slug__endswith="-2")
+    assert story.slug == "harbour-bridge-reopens-2"
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_a_typed_slug_that_is_taken_is_refused_and_the_form_kept(client, editor, make):
+    make.article(slug="harbour-bridge-reopens")
+    response = client.post(ADD_URL, article_form(section=make.section().pk))
+    assert response.status_code == 200
+    assert "Article with this Slug already exists." in response.text
+    assert "The crossing is open again after two years." in response.text
+    assert Article.objects.count() == 1
+
+
+def test_editing_a_colleagues_story_leaves_its_byline_alone(client, make):
+    editor = make.staff(["Editors"])
+    make.author(name="Eddie Editor", user=editor)
+    client.force_login(editor)
+    story = make.article(headline="Old headline")
+    byline = list(story.authors.all())
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    response = client.post(url, article_form(headline="New headline", section=story.section_id))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(story.authors.all()) == byline
+
+
+def test_editors_new_story_without_a_byline_carries_their_name(client, make):
+    editor = make.staff(["Editors"])
+    make.author(name="Eddie Editor", user=editor)
+    client.force_login(editor)
+    response = client.post(ADD_URL, article_form(section=make.section().pk))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [a.name for a in Article.objects.get().authors.all()] == ["Eddie Editor"]
+
+
 def test_editor_bulk_publishes_and_unpublishes(client, editor, make):
     drafts = [make.article(status=Article.Status.DRAFT) for _ in range(3)]
     response = client.post(
@@ -218,6 +258,43 @@ def test_author_cannot_publish_through_the_form(client, author_user, make):
     assert not Article.objects.published().exists()
     # ... and the article carries their name, so they can find it again.
     assert [a.name for a in story.authors.all()] == ["Ada Author"]
+
+
+def test_author_without_a_profile_gets_one_and_finds_their_draft_again(client, make):
+    writer = make.staff(["Authors"], first_name="Noor", last_name="Haddad")
+    client.force_login(writer)
+    response = client.post(ADD_URL, article_form(section=make.section().pk))
+    assert response.status_code == 302
+    story = Article.objects.get()
+    assert story.status == Article.Status.DRAFT
+    assert [a.name for a in story.authors.all()] == ["Noor Haddad"]
+    assert writer.author_profile.slug == "noor-haddad"
+    assert story.headline in client.get(CHANGELIST_URL).text
+    assert client.get(reverse("admin:articles_article_change", args=[story.pk])).status_code == 200
+
+
+def test_author_who_drops_their_name_from_the_byline_keeps_the_draft(client, author_user, make):
+    own = make.article(status=Article.Status.DRAFT, authors=[author_user.author_profile])
+    link = own.articleauthor_set.get()
+    url = reverse("admin:articles_article_change", args=[own.pk])
+    response = client.post(
+        url,
+        article_form(
+            headline="Still mine",
+            slug=own.slug,
+            section=own.section_id,
+            **{
+                "articleauthor_set-INITIAL_FORMS": "1",
+                "articleauthor_set-0-id": link.pk,
+                "articleauthor_set-0-article": own.pk,
+                "articleauthor_set-0-author": link.author_id,
+                "articleauthor_set-0-DELETE": "on",
+            },
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(own.authors.all()) == [author_user.author_profile]
+    assert client.get(url).status_code == 200
 
 
 def test_author_form_has_no_status_choice(client, author_user):
