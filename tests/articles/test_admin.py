@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Image
 
 pytestmark = pytest.mark.django_db
 
@@ -205,6 +205,28 @@ def test_editors_new_story_without_a_byline_carries_their_name(client, make):
     response = client.post(ADD_URL, article_form(section=make.section().pk))
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert [a.name for a in Article.objects.get().authors.all()] == ["Eddie Editor"]
+
+
+def test_editor_uploads_a_lead_image_from_the_article_form(client, editor, make):
+    """The "+" beside the lead image opens the library's upload form in a popup; the new picture
+    comes back to the article form, which then saves with it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    popup = reverse("admin:articles_image_add") + "?_to_field=id&_popup=1"
+    upload = SimpleUploadedFile("quay.jpg", make.jpeg_bytes(1200, 800), "image/jpeg")
+    response = client.post(
+        popup,
+        {"file": upload, "alt_text": "The quay at dawn", "_popup": "1", "_to_field": "id"},
+    )
+    assert response.status_code == 200
+    picture = Image.objects.get(alt_text="The quay at dawn")
+    assert "popup_response" in response.text and f"&quot;{picture.pk}&quot;" in response.text
+    response = client.post(ADD_URL, article_form(section=make.section().pk, lead_image=picture.pk))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story = Article.objects.get()
+    assert story.lead_image == picture
+    page = client.get(story.get_absolute_url()).text
+    assert picture.webp_srcset in page and 'alt="The quay at dawn"' in page
 
 
 def test_editor_bulk_publishes_and_unpublishes(client, editor, make):
