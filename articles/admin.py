@@ -167,7 +167,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "links",
     ]
     list_filter = ["status", "section", "authors", "is_featured"]
-    search_fields = ["headline", "standfirst", "slug"]
+    search_fields = ["headline", "standfirst", "slug", "authors__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_image", "section"]

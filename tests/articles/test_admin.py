@@ -260,6 +260,15 @@ def test_changelist_has_filters_search_dates_and_preview_links(client, editor, m
     assert client.get(CHANGELIST_URL, {"status__exact": "draft"}).context["cl"].result_count == 1
 
 
+def test_changelist_search_finds_stories_by_their_authors_once_each(client, editor, make):
+    okafor, okafor_junior = make.author(name="Amara Okafor"), make.author(name="Ben Okafor")
+    make.article(headline="Tram line opens", authors=[okafor, okafor_junior])
+    make.article(headline="Budget passes")
+    response = client.get(CHANGELIST_URL, {"q": "okafor"})
+    assert response.context["cl"].result_count == 1
+    assert [a.headline for a in response.context["cl"].result_list] == ["Tram line opens"]
+
+
 def test_view_on_site_goes_to_the_page_or_the_preview(client, editor, make):
     story, draft = make.article(), make.article(status=Article.Status.DRAFT)
     page = client.get(reverse("admin:articles_article_change", args=[story.pk]))
