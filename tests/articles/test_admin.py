@@ -1,5 +1,7 @@
 """Editors publish, Authors write their own drafts, anonymous users are sent to log in."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -258,6 +260,26 @@ def test_changelist_has_filters_search_dates_and_preview_links(client, editor, m
         assert f"{name}" in str(response.context["cl"].list_filter)
     assert response.context["cl"].date_hierarchy == "published_at"
     assert client.get(CHANGELIST_URL, {"status__exact": "draft"}).context["cl"].result_count == 1
+
+
+def test_changelist_filters_and_date_hierarchy_narrow_the_list(client, editor, make):
+    sport, news = make.section(name="Sport"), make.section(name="News")
+    writer = make.author()
+    old = make.article(section=sport, published_at=datetime(2024, 3, 15, 12, tzinfo=UTC))
+    recent = make.article(section=news, authors=[writer], is_featured=True)
+    make.article(section=news, status=Article.Status.DRAFT)
+
+    def listed(**params):
+        response = client.get(CHANGELIST_URL, params)
+        assert response.status_code == 200
+        return {article.pk for article in response.context["cl"].result_list}
+
+    assert listed(published_at__year="2024") == {old.pk}
+    assert listed(published_at__year="2024", published_at__month="3") == {old.pk}
+    assert listed(section__id__exact=sport.pk) == {old.pk}
+    assert listed(authors__id__exact=writer.pk) == {recent.pk}
+    assert listed(is_featured__exact="1") == {recent.pk}
+    assert listed(status__exact="published", section__id__exact=news.pk) == {recent.pk}
 
 
 def test_changelist_search_finds_stories_by_their_authors_once_each(client, editor, make):
