@@ -167,7 +167,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "links",
     ]
     list_filter = ["status", "section", "authors", "is_featured"]
-    search_fields = ["headline", "standfirst", "slug"]
+    search_fields = ["headline", "standfirst", "slug", "authors__name"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["lead_image", "section"]
@@ -205,10 +205,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return can_publish(request.user)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("authors")
-        if can_publish(request.user):
-            return queryset
-        return queryset.filter(authors__user=request.user)
+        return super().get_queryset(request).prefetch_related("authors").viewable_by(request.user)
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -229,10 +226,18 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # An author's new article carries their name, or they could not find it again.
-        profile = getattr(request.user, "author_profile", None)
         article = form.instance
-        if profile is not None and not article.authors.filter(pk=profile.pk).exists():
+        if can_publish(request.user):
+            # An editor's byline is theirs to choose; only a new story left without one gets
+            # their name (editing a colleague's story must not make them its co-author).
+            profile = getattr(request.user, "author_profile", None)
+            if change or profile is None or article.authors.exists():
+                return
+        else:
+            # An author finds their drafts by their byline, so it always carries their name:
+            # on a new article, and after an edit that took it out.
+            profile = Author.profile_for(request.user)
+        if not article.authors.filter(pk=profile.pk).exists():
             position = article.articleauthor_set.count()
             ArticleAuthor.objects.create(article=article, author=profile, position=position)
 

@@ -72,3 +72,10 @@ class ArticleAdminForm(forms.ModelForm):
             "seo_description",
         ]
         widgets = {"body": BodyEditorWidget}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The admin fills the slug in from the headline as it is typed; left empty (no
+        # JavaScript, or a headline with nothing a slug can keep), Article.save() makes one.
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text += " Leave empty to make one from the headline."

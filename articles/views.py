@@ -110,10 +110,11 @@ class ArticleDetailView(DetailView):
     name="dispatch",
 )
 class ArticlePreviewView(ArticleDetailView):
-    """Staff see any article, draft or not, exactly as readers will."""
+    """Staff see an article, draft or not, exactly as readers will: the ones the admin shows them
+    (an Author their own, an Editor any); anything else is a 404, as in the admin."""
 
     def get_queryset(self):
-        return Article.objects.for_detail()
+        return Article.objects.viewable_by(self.request.user).for_detail()
 
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

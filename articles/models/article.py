@@ -24,6 +24,25 @@ from .image import Image
 MENU_CACHE_KEY = "articles:menu-sections"
 
 
+def unique_slug(instance, text, fallback):
+    """A slug for ``text`` that no other row of the model has: "budget", then "budget-2"...
+
+    ``fallback`` stands in when ``text`` has nothing slugify keeps (a headline in Japanese, say),
+    so a row never gets an empty slug, which no address could be made from.
+    """
+    model = type(instance)
+    max_length = model._meta.get_field("slug").max_length
+    base = slugify(text)[:max_length].strip("-") or fallback
+    taken = model.objects.exclude(pk=instance.pk).filter(slug__startswith=base)
+    taken = set(taken.values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        suffix = f"-{number}"
+        slug = base[: max_length - len(suffix)] + suffix
+    return slug
+
+
 class SectionQuerySet(models.QuerySet):
     def menu(self):
         """The sections in menu order, cached: every page renders the menu."""
@@ -52,7 +71,7 @@ class Section(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)
+            self.slug = unique_slug(self, self.name, fallback="section")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -86,11 +105,23 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)
+            self.slug = unique_slug(self, self.name, fallback="author")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @classmethod
+    def profile_for(cls, user):
+        """``user``'s author profile, made from their name the first time it is needed.
+
+        An author finds their drafts again by the byline (see ``Article.objects.viewable_by``),
+        so a staff account that writes must have a profile to be named in it.
+        """
+        try:
+            return user.author_profile
+        except cls.DoesNotExist:
+            return cls.objects.create(name=user.get_full_name() or user.get_username(), user=user)
 
     @property
     def link_list(self):
@@ -112,6 +143,18 @@ class ArticleQuerySet(models.QuerySet):
 
     def drafts(self):
         return self.filter(status=Article.Status.DRAFT)
+
+    def viewable_by(self, user):
+        """What a staff ``user`` may open in the admin and preview on the site.
+
+        Those who may publish see everything; anyone else who may view articles (an Author) sees
+        the articles that carry their name; other staff (a Moderator) see none.
+        """
+        if user.has_perm("articles.publish_article"):
+            return self
+        if user.has_perm("articles.view_article"):
+            return self.filter(authors__user=user)
+        return self.none()
 
     def publish(self):
         """Publish every draft in the set, dated now unless already dated; returns how many."""
@@ -304,7 +347,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.headline)[:200]
+            self.slug = unique_slug(self, self.headline, fallback="article")
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.body_html = render_body(self.body)

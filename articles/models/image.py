@@ -29,8 +29,14 @@ def validate_image_file(uploaded):
 
     Checks the declared size, then lets Pillow identify the real format (not the file name),
     checks the pixel count *before* decoding (decompression bombs), then decodes fully so a
-    truncated file is caught here rather than when renditions are made.
+    truncated file is caught here rather than when renditions are made (``verify()`` as well:
+    a PNG cut short can still decode, but its checksums give it away).
+
+    A file already in storage was judged when it was uploaded and is left alone: editing a
+    picture's caption must not re-read the picture (nor fail on limits lowered since).
     """
+    if getattr(uploaded, "_committed", False):
+        return
     max_bytes = settings.IMAGE_MAX_UPLOAD_BYTES
     if uploaded.size is not None and uploaded.size > max_bytes:
         raise ValidationError(
@@ -63,6 +69,9 @@ def validate_image_file(uploaded):
                         },
                     )
                 picture.load()
+            uploaded.seek(0)
+            with PILImage.open(uploaded) as picture:
+                picture.verify()
     except ValidationError:
         raise
     except PILImage.DecompressionBombError as exc:

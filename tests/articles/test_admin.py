@@ -1,11 +1,13 @@
 """Editors publish, Authors write their own drafts, anonymous users are sent to log in."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, Image
 
 pytestmark = pytest.mark.django_db
 
@@ -167,6 +169,68 @@ def test_add_form_prefills_slug_and_offers_the_image_preview(client, editor):
     assert reverse("admin:articles_image_add") in response.text
 
 
+def test_an_empty_slug_is_made_from_the_headline_and_kept_unique(client, editor, make):
+    section = make.section()
+    make.article(headline="Harbour bridge reopens", slug="harbour-bridge-reopens")
+    response = client.post(ADD_URL, article_form(section=section.pk, slug=""))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story = Article.objects.get(headline="Harbour bridge reopens", slug__endswith="-2")
+    assert story.slug == "harbour-bridge-reopens-2"
+    assert client.get(story.get_absolute_url()).status_code == 200
+
+
+def test_a_typed_slug_that_is_taken_is_refused_and_the_form_kept(client, editor, make):
+    make.article(slug="harbour-bridge-reopens")
+    response = client.post(ADD_URL, article_form(section=make.section().pk))
+    assert response.status_code == 200
+    assert "Article with this Slug already exists." in response.text
+    assert "The crossing is open again after two years." in response.text
+    assert Article.objects.count() == 1
+
+
+def test_editing_a_colleagues_story_leaves_its_byline_alone(client, make):
+    editor = make.staff(["Editors"])
+    make.author(name="Eddie Editor", user=editor)
+    client.force_login(editor)
+    story = make.article(headline="Old headline")
+    byline = list(story.authors.all())
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    response = client.post(url, article_form(headline="New headline", section=story.section_id))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(story.authors.all()) == byline
+
+
+def test_editors_new_story_without_a_byline_carries_their_name(client, make):
+    editor = make.staff(["Editors"])
+    make.author(name="Eddie Editor", user=editor)
+    client.force_login(editor)
+    response = client.post(ADD_URL, article_form(section=make.section().pk))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [a.name for a in Article.objects.get().authors.all()] == ["Eddie Editor"]
+
+
+def test_editor_uploads_a_lead_image_from_the_article_form(client, editor, make):
+    """The "+" beside the lead image opens the library's upload form in a popup; the new picture
+    comes back to the article form, which then saves with it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    popup = reverse("admin:articles_image_add") + "?_to_field=id&_popup=1"
+    upload = SimpleUploadedFile("quay.jpg", make.jpeg_bytes(1200, 800), "image/jpeg")
+    response = client.post(
+        popup,
+        {"file": upload, "alt_text": "The quay at dawn", "_popup": "1", "_to_field": "id"},
+    )
+    assert response.status_code == 200
+    picture = Image.objects.get(alt_text="The quay at dawn")
+    assert "popup_response" in response.text and f"&quot;{picture.pk}&quot;" in response.text
+    response = client.post(ADD_URL, article_form(section=make.section().pk, lead_image=picture.pk))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story = Article.objects.get()
+    assert story.lead_image == picture
+    page = client.get(story.get_absolute_url()).text
+    assert picture.webp_srcset in page and 'alt="The quay at dawn"' in page
+
+
 def test_editor_bulk_publishes_and_unpublishes(client, editor, make):
     drafts = [make.article(status=Article.Status.DRAFT) for _ in range(3)]
     response = client.post(
@@ -198,6 +262,35 @@ def test_changelist_has_filters_search_dates_and_preview_links(client, editor, m
     assert client.get(CHANGELIST_URL, {"status__exact": "draft"}).context["cl"].result_count == 1
 
 
+def test_changelist_filters_and_date_hierarchy_narrow_the_list(client, editor, make):
+    sport, news = make.section(name="Sport"), make.section(name="News")
+    writer = make.author()
+    old = make.article(section=sport, published_at=datetime(2024, 3, 15, 12, tzinfo=UTC))
+    recent = make.article(section=news, authors=[writer], is_featured=True)
+    make.article(section=news, status=Article.Status.DRAFT)
+
+    def listed(**params):
+        response = client.get(CHANGELIST_URL, params)
+        assert response.status_code == 200
+        return {article.pk for article in response.context["cl"].result_list}
+
+    assert listed(published_at__year="2024") == {old.pk}
+    assert listed(published_at__year="2024", published_at__month="3") == {old.pk}
+    assert listed(section__id__exact=sport.pk) == {old.pk}
+    assert listed(authors__id__exact=writer.pk) == {recent.pk}
+    assert listed(is_featured__exact="1") == {recent.pk}
+    assert listed(status__exact="published", section__id__exact=news.pk) == {recent.pk}
+
+
+def test_changelist_search_finds_stories_by_their_authors_once_each(client, editor, make):
+    okafor, okafor_junior = make.author(name="Amara Okafor"), make.author(name="Ben Okafor")
+    make.article(headline="Tram line opens", authors=[okafor, okafor_junior])
+    make.article(headline="Budget passes")
+    response = client.get(CHANGELIST_URL, {"q": "okafor"})
+    assert response.context["cl"].result_count == 1
+    assert [a.headline for a in response.context["cl"].result_list] == ["Tram line opens"]
+
+
 def test_view_on_site_goes_to_the_page_or_the_preview(client, editor, make):
     story, draft = make.article(), make.article(status=Article.Status.DRAFT)
     page = client.get(reverse("admin:articles_article_change", args=[story.pk]))
@@ -218,6 +311,43 @@ def test_author_cannot_publish_through_the_form(client, author_user, make):
     assert not Article.objects.published().exists()
     # ... and the article carries their name, so they can find it again.
     assert [a.name for a in story.authors.all()] == ["Ada Author"]
+
+
+def test_author_without_a_profile_gets_one_and_finds_their_draft_again(client, make):
+    writer = make.staff(["Authors"], first_name="Noor", last_name="Haddad")
+    client.force_login(writer)
+    response = client.post(ADD_URL, article_form(section=make.section().pk))
+    assert response.status_code == 302
+    story = Article.objects.get()
+    assert story.status == Article.Status.DRAFT
+    assert [a.name for a in story.authors.all()] == ["Noor Haddad"]
+    assert writer.author_profile.slug == "noor-haddad"
+    assert story.headline in client.get(CHANGELIST_URL).text
+    assert client.get(reverse("admin:articles_article_change", args=[story.pk])).status_code == 200
+
+
+def test_author_who_drops_their_name_from_the_byline_keeps_the_draft(client, author_user, make):
+    own = make.article(status=Article.Status.DRAFT, authors=[author_user.author_profile])
+    link = own.articleauthor_set.get()
+    url = reverse("admin:articles_article_change", args=[own.pk])
+    response = client.post(
+        url,
+        article_form(
+            headline="Still mine",
+            slug=own.slug,
+            section=own.section_id,
+            **{
+                "articleauthor_set-INITIAL_FORMS": "1",
+                "articleauthor_set-0-id": link.pk,
+                "articleauthor_set-0-article": own.pk,
+                "articleauthor_set-0-author": link.author_id,
+                "articleauthor_set-0-DELETE": "on",
+            },
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(own.authors.all()) == [author_user.author_profile]
+    assert client.get(url).status_code == 200
 
 
 def test_author_form_has_no_status_choice(client, author_user):

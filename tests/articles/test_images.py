@@ -131,3 +131,59 @@ def test_preview_json_gives_the_thumbnail_for_the_article_form(editor_client, ma
     response = editor_client.get(reverse("admin:articles_image_preview", args=[image.pk]))
     assert response.json()["thumbnail"] == image.thumbnail_url
     assert response.json()["credit"] == "Agency"
+
+
+def test_truncated_png_is_refused_as_damaged(editor_client, make):
+    whole = make.jpeg_bytes(200, 150, fmt="PNG")
+    response = post_upload(editor_client, "cut.png", whole[:-20], "image/png")
+    assert_refused(response, "damaged or incomplete")
+
+
+def test_editor_changes_a_pictures_words_without_uploading_it_again(editor_client, make):
+    image = make.image(caption="Old caption", credit="Old credit")
+    stored = image.file.name
+    response = editor_client.post(
+        reverse("admin:articles_image_change", args=[image.pk]),
+        {"alt_text": "Boats at dusk", "caption": "New caption", "credit": "Jane Doe"},
+    )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert (image.alt_text, image.caption, image.credit) == (
+        "Boats at dusk",
+        "New caption",
+        "Jane Doe",
+    )
+    assert image.file.name == stored
+
+
+def test_a_bad_replacement_file_is_refused_and_the_picture_kept(editor_client, make):
+    image = make.image(caption="Old caption")
+    stored, renditions = image.file.name, image.renditions
+    response = editor_client.post(
+        reverse("admin:articles_image_change", args=[image.pk]),
+        {
+            "file": make_upload("notes.jpg", b"Not a picture at all.\n" * 20, "image/jpeg"),
+            "alt_text": "What it shows",
+            "caption": "New caption",
+        },
+    )
+    assert response.status_code == 200
+    assert "not an image we can read" in response.text
+    assert "New caption" in response.text  # the typed text is kept
+    image.refresh_from_db()
+    assert (image.file.name, image.caption, image.renditions) == (stored, "Old caption", renditions)
+
+
+def test_a_good_replacement_file_gets_fresh_renditions(editor_client, make):
+    image = make.image(size=(800, 500))
+    response = editor_client.post(
+        reverse("admin:articles_image_change", args=[image.pk]),
+        {
+            "file": make_upload("wide.png", make.jpeg_bytes(1400, 700, fmt="PNG"), "image/png"),
+            "alt_text": "A wider picture",
+        },
+    )
+    assert response.status_code == 302
+    image.refresh_from_db()
+    assert (image.width, image.height) == (1400, 700)
+    assert image.renditions == [320, 640, 960, 1280, 1400]

@@ -83,6 +83,19 @@ def test_slug_is_derived_from_the_headline_when_empty(make):
     assert story.slug == "harbour-bridge-reopens"
 
 
+def test_derived_slugs_are_unique_and_never_empty(make):
+    first = make.article(headline="Budget passes", slug="")
+    second = make.article(headline="Budget passes!", slug="")
+    untranslatable = make.article(headline="予算が可決", slug="")
+    assert (first.slug, second.slug, untranslatable.slug) == (
+        "budget-passes",
+        "budget-passes-2",
+        "article",
+    )
+    assert untranslatable.get_absolute_url() == "/article/article/"
+    assert make.author(name="李明", slug="").slug == "author"
+
+
 def test_body_is_sanitized_into_body_html_on_save(make):
     story = make.article(body='<p onclick="x()">Hi<script>alert(1)</script></p>')
     assert story.body_html == "<p>Hi</p>"

@@ -215,6 +215,23 @@ def test_staff_preview_shows_a_draft_marked_as_preview(client, make):
     assert '<meta name="robots" content="noindex">' in response.text
 
 
+def test_author_previews_their_own_draft_but_not_someone_elses(client, make):
+    writer = make.staff(["Authors"])
+    own = make.article(status=Article.Status.DRAFT, authors=[make.author(user=writer)])
+    other = make.article(status=Article.Status.DRAFT, headline="A colleague's scoop")
+    client.force_login(writer)
+    assert client.get(own.get_preview_url()).status_code == 200
+    response = client.get(other.get_preview_url())
+    assert response.status_code == 404
+    assert "colleague" not in response.text
+
+
+def test_staff_without_article_permissions_cannot_preview(client, make):
+    client.force_login(make.staff(["Moderators"]))
+    draft = make.article(status=Article.Status.DRAFT)
+    assert client.get(draft.get_preview_url()).status_code == 404
+
+
 def test_anonymous_preview_is_sent_to_login(client, make):
     draft = make.article(status=Article.Status.DRAFT)
     response = client.get(draft.get_preview_url())

@@ -1,8 +1,18 @@
+import io
+
 import pytest
 from django.core.management import call_command
-from taggit.models import TaggedItem
+from taggit.models import Tag, TaggedItem
 
-from articles.models import Article, ArticleAuthor, Author, FollowLink, Image, Section
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Correction,
+    FollowLink,
+    Image,
+    Section,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +44,31 @@ def test_seed_demo_builds_a_realistic_site(client):
     assert client.get(story.get_absolute_url()).status_code == 200
 
 
+def test_seed_demo_shows_a_progress_bar_on_its_error_stream():
+    out, err = io.StringIO(), io.StringIO()
+    call_command("seed_demo", "--images", "2", "--articles", "4", stdout=out, stderr=err)
+    assert "Articles: 100%" in err.getvalue() and "4/4" in err.getvalue()
+    assert "4 new articles" in out.getvalue()
+
+
+def test_seed_demo_refuses_a_negative_count_with_a_message():
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="--articles must be 0 or more"):
+        seed("--articles", "-1")
+    assert not Article.objects.exists()
+
+
+SEEDED = (Article, ArticleAuthor, Author, Correction, FollowLink, Image, Section, Tag, TaggedItem)
+
+
 def test_seed_demo_twice_adds_nothing_new():
-    seed("--articles", "12")
-    counts = [m.objects.count() for m in (Article, Author, Section, Image, TaggedItem, FollowLink)]
-    seed("--articles", "12")
-    assert [
-        m.objects.count() for m in (Article, Author, Section, Image, TaggedItem, FollowLink)
-    ] == counts
+    seed()
+    counts = {model.__name__: model.objects.count() for model in SEEDED}
+    assert counts["Article"] == 60  # the default
+    assert counts["Correction"] == 2
+    seed()
+    assert {model.__name__: model.objects.count() for model in SEEDED} == counts
 
 
 def test_seed_demo_tops_up_to_a_larger_number():

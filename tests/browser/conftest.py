@@ -81,7 +81,10 @@ def _close_stray_database_connections(django_db_setup):
 
     from django.db.backends.base.base import BaseDatabaseWrapper
 
-    for wrapper in [obj for obj in gc.get_objects() if isinstance(obj, BaseDatabaseWrapper)]:
+    # type(), not isinstance(): isinstance() asks a lazy object (a request's user left over from
+    # an admin test) for its __class__, which loads it, querying a database that is going away.
+    wrappers = [obj for obj in gc.get_objects() if issubclass(type(obj), BaseDatabaseWrapper)]
+    for wrapper in wrappers:
         if wrapper.connection is not None and wrapper._thread_ident == threading.get_ident():
             wrapper.close()
 

@@ -322,7 +322,10 @@ class Command(BaseCommand):
         now = timezone.now()
         content_type = ContentType.objects.get_for_model(Article)
         created = 0
-        progress = tqdm(total=count, desc="Articles", unit="article", file=sys.stderr)
+        # The command's own error stream (what call_command(stderr=...) was given), unwrapped:
+        # OutputWrapper would end each of tqdm's carriage-return redraws with a new line.
+        stream = getattr(self.stderr, "_out", sys.stderr)
+        progress = tqdm(total=count, desc="Articles", unit="article", file=stream)
         for start in range(0, count, BATCH_SIZE):
             planned = []
             for i in range(start, min(start + BATCH_SIZE, count)):
