@@ -24,6 +24,8 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 	$(MANAGE) migrate --no-input
 
+# Links in emails and the printed admin login follow the address served, unless SITE_URL is set.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	$(MANAGE) seed_demo --if-empty
 	$(MANAGE) ensure_admin
