@@ -54,3 +54,20 @@ def ensure_groups(sender=None, using="default", **kwargs):
     authors, _ = Group.objects.using(using).get_or_create(name=AUTHORS)
     authors.permissions.add(*_find(Permission.objects.db_manager(using), AUTHOR_PERMISSIONS))
     Group.objects.using(using).get_or_create(name=MODERATORS)
+
+
+def grant(app_label, permissions, groups, using="default"):
+    """Give each named group (created if missing) ``permissions`` of ``app_label``: a mapping
+    of model name to actions. The apps that keep their own grants (comments, newsletter) call
+    this from their ``post_migrate`` receivers."""
+    from django.contrib.auth.models import Group, Permission
+
+    codenames = [
+        f"{action}_{model}" for model, actions in permissions.items() for action in actions
+    ]
+    found = Permission.objects.db_manager(using).filter(
+        content_type__app_label=app_label, codename__in=codenames
+    )
+    for name in groups:
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        group.permissions.add(*found)

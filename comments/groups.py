@@ -4,6 +4,8 @@
 every table and re-send ``post_migrate``; this receiver grants them again, so they always hold.
 """
 
+from articles.groups import grant
+
 MODERATORS = "Moderators"
 GROUPS = (MODERATORS, "Editors")
 PERMISSIONS = {
@@ -13,14 +15,4 @@ PERMISSIONS = {
 
 
 def ensure_moderation_groups(sender=None, using="default", **kwargs):
-    from django.contrib.auth.models import Group, Permission
-
-    codenames = [
-        f"{action}_{model}" for model, actions in PERMISSIONS.items() for action in actions
-    ]
-    permissions = Permission.objects.db_manager(using).filter(
-        content_type__app_label="comments", codename__in=codenames
-    )
-    for name in GROUPS:
-        group, _ = Group.objects.using(using).get_or_create(name=name)
-        group.permissions.add(*permissions)
+    grant("comments", PERMISSIONS, GROUPS, using=using)

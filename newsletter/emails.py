@@ -242,17 +242,23 @@ class RenderedIssue:
             manage.replace("TOKEN", subscriber.manage_token),
         )
 
+    @staticmethod
+    def unsubscribe_headers(urls):
+        """The RFC 8058 headers of a copy whose personal links are ``urls`` (the token is the
+        last part of the unsubscribe URL: not signed a second time)."""
+        token = urls[0].rstrip("/").rsplit("/", 1)[1]
+        return list_unsubscribe_headers(token, urls[0])
+
     def wire_for(self, subscriber, *, to=None, subject=None):
         """The bytes of this recipient's copy, as they go over SMTP: what the sender sends."""
         to = to or subscriber.email
         urls = self.urls_for(subscriber)
-        token = urls[0].rstrip("/").rsplit("/", 1)[1]
         policy = email.policy.SMTP
         subject_header = self.subject_header
         if subject is not None:
             subject_header = policy.fold("Subject", subject).encode("ascii")
         recipient = f"To: {to}\r\n" if to.isascii() else policy.fold("To", to)
-        list_unsubscribe = list_unsubscribe_headers(token, urls[0])["List-Unsubscribe"]
+        list_unsubscribe = self.unsubscribe_headers(urls)["List-Unsubscribe"]
         return b"".join(
             [
                 subject_header,
@@ -275,7 +281,6 @@ class RenderedIssue:
         """This recipient's copy as an email message, for any mail backend."""
         to = to or subscriber.email
         urls = self.urls_for(subscriber)
-        token = urls[0].rstrip("/").rsplit("/", 1)[1]
         text = self.personalise(self.text, subscriber, html=False, urls=urls)
         html = self.personalise(self.html, subscriber, html=True, urls=urls)
         message = PreparedMessage(
@@ -283,7 +288,7 @@ class RenderedIssue:
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[to],
-            headers=list_unsubscribe_headers(token, urls[0]),
+            headers=self.unsubscribe_headers(urls),
             raw=self.wire_for(subscriber, to=to, subject=subject),
         )
         message.attach_alternative(html, "text/html")

@@ -5,6 +5,8 @@ every table and re-send ``post_migrate``; this receiver grants them again, so th
 Nobody is given ``add_subscriber``: readers join through the double opt-in, never by hand.
 """
 
+from articles.groups import grant
+
 GROUPS = ("Editors",)
 PERMISSIONS = {
     "issue": ("view", "add", "change", "delete"),
@@ -15,14 +17,4 @@ PERMISSIONS = {
 
 
 def ensure_newsletter_groups(sender=None, using="default", **kwargs):
-    from django.contrib.auth.models import Group, Permission
-
-    codenames = [
-        f"{action}_{model}" for model, actions in PERMISSIONS.items() for action in actions
-    ]
-    permissions = Permission.objects.db_manager(using).filter(
-        content_type__app_label="newsletter", codename__in=codenames
-    )
-    for name in GROUPS:
-        group, _ = Group.objects.using(using).get_or_create(name=name)
-        group.permissions.add(*permissions)
+    grant("newsletter", PERMISSIONS, GROUPS, using=using)
