@@ -29,12 +29,16 @@ run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: setup
 	$(MANAGE) seed_demo --if-empty
 	$(MANAGE) ensure_admin
-	@echo "Starting the task worker and the site on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@echo "Starting the task worker, the minute sweep and the site on http://$(HOST):$(PORT)/ (Ctrl-C stops all)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(MANAGE) db_worker --queue-name default & \
+	$(MANAGE) sweep --every 60 & \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# The task worker and, beside it, the sweep that does whatever is due once a minute.
 worker: setup
+	@trap 'kill 0' EXIT INT TERM; \
+	$(MANAGE) sweep --every 60 & \
 	$(MANAGE) db_worker --queue-name default
 
 test: setup

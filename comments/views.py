@@ -1,7 +1,5 @@
 """Form flows: post a comment, stop reply notifications."""
 
-import ipaddress
-
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from articles.views import ArticleDetailView
+from newsroom.clients import client_ip
 
 from .forms import CommentForm
 from .models import STOP_SALT, Comment
@@ -37,18 +36,6 @@ def own_pending_ids(request):
     """Ids of the comments this browser sent that still await moderation (signed cookie)."""
     value = request.get_signed_cookie(PENDING_COOKIE, default="", salt=PENDING_COOKIE_SALT)
     return [int(pk) for pk in value.split(",") if pk.isdigit()]
-
-
-def client_ip(request):
-    """The reader's address, or ``None`` when the header holds something that is not one."""
-    value = request.META.get(settings.COMMENTS_IP_HEADER, "") or request.META.get("REMOTE_ADDR")
-    # X-Forwarded-For style headers list the client first.
-    first = (value or "").split(",")[0].strip()
-    try:
-        # A forged header must not reach the inet column: PostgreSQL would refuse the row.
-        return str(ipaddress.ip_address(first))
-    except ValueError:
-        return None
 
 
 def render_article(request, article, *, status, form=None, error=""):

@@ -10,13 +10,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, ListView
 
+from newsroom.clients import client_ip
+
 from .forms import CONSENT_TEXT, ManageForm, SubscribeForm
 from .models import Issue, Subscriber
 from .tasks import send_confirmation
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 def _referring_page(request):
@@ -42,7 +40,7 @@ def subscribe(request):
         # The form names its page; a form without that field falls back to the Referer.
         source=form.cleaned_data["source"] or _referring_page(request),
         text=form.cleaned_data["consent"] or CONSENT_TEXT,
-        ip=_client_ip(request),
+        ip=client_ip(request),
     )
     if should_send:
         transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk))

@@ -254,6 +254,17 @@ USE_TZ = True
 
 # Newsroom --------------------------------------------------------------------------------------
 
+# Where the client's IP address is read (newsroom.clients): REMOTE_ADDR, or behind trusted reverse
+# proxies the header they set (HTTP_X_FORWARDED_FOR) and how many of them append to it.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR")
+CLIENT_IP_PROXY_COUNT = int(os.environ.get("CLIENT_IP_PROXY_COUNT", "1"))
+
+# The periodic sweep (``manage.py sweep``, every minute beside the worker) runs each of these
+# once per round: work that must happen at a time even if the task enqueued for it was lost.
+SWEEP_JOBS = [
+    "newsletter.tasks.send_due_issues",
+]
+
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "12"))
 TAGGIT_CASE_INSENSITIVE = True
 
@@ -292,8 +303,6 @@ COMMENTS_MAX_LINKS = int(os.environ.get("COMMENTS_MAX_LINKS", "2"))
 # Approve at once a commenter whose email already has an approved comment.
 COMMENTS_TRUST_APPROVED_EMAILS = env_bool("COMMENTS_TRUST_APPROVED_EMAILS", True)
 COMMENTS_IP_RETENTION_DAYS = int(os.environ.get("COMMENTS_IP_RETENTION_DAYS", "30"))
-# The request header holding the reader's IP (HTTP_X_FORWARDED_FOR behind a trusted proxy).
-COMMENTS_IP_HEADER = os.environ.get("COMMENTS_IP_HEADER", "REMOTE_ADDR")
 # Who gets the pending-comments digest; empty means every active staff user who can moderate.
 COMMENTS_DIGEST_RECIPIENTS = env_list("COMMENTS_DIGEST_RECIPIENTS")
 # Newsletter ------------------------------------------------------------------------------------

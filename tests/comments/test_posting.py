@@ -331,7 +331,8 @@ def test_a_reply_to_an_unpublished_comment_is_refused_and_the_text_kept(client, 
 
 def test_a_forged_client_address_header_is_not_stored(client, make, settings):
     # On PostgreSQL the inet column would refuse the row and the reader would get an error page.
-    settings.COMMENTS_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.CLIENT_IP_PROXY_COUNT = 2
     story = make.article()
     for header, stored in [
         ("not-an-address, 192.0.2.1", None),

@@ -1,0 +1,34 @@
+"""Background work for the whole site: the periodic sweep.
+
+Work that must happen at a given time (a scheduled story going live, a scheduled newsletter going
+out) is enqueued for that time, and the sweep runs every minute as a safety net: a task that was
+lost (a worker restarted, a queue flushed, a backend without delayed tasks) never leaves the work
+undone. Each job in ``settings.SWEEP_JOBS`` must be safe to run twice at once; the sweep only
+says "look now".
+"""
+
+import logging
+
+from django.conf import settings
+from django.tasks import task
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+def run_sweep():
+    """Run every sweep job once; a failing job is logged and does not stop the others."""
+    results = {}
+    for path in settings.SWEEP_JOBS:
+        try:
+            results[path] = import_string(path)()
+        except Exception:
+            logger.exception("Sweep job %s failed", path)
+            results[path] = "failed"
+    return results
+
+
+@task
+def sweep():
+    """The sweep as a task, for ``manage.py sweep --enqueue`` (cron, RQ deployments)."""
+    return run_sweep()

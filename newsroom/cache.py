@@ -1,0 +1,91 @@
+"""Cache invalidation, in one place: explicit functions called when public content changes.
+
+Nothing here runs from ``save()`` or a signal. The model methods and admin actions that change
+what readers see call these functions, which act once the surrounding transaction commits
+(``transaction.on_commit``): a rolled-back change purges nothing, and no reader can put the old
+version back into a cache between the purge and the commit.
+
+Two kinds of cached data exist:
+
+- *fragments* every page needs (the section menu, the site settings), kept under the keys below
+  and rebuilt by their readers (``Section.objects.menu()``, ``SiteSettings.load()``);
+- *pages*: whatever stores whole pages (the page cache, a CDN in front) registers a purger with
+  :func:`register_purger`; it receives the paths to drop, or ``EVERYTHING``.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+
+MENU_KEY = "articles:menu-sections"
+SITE_SETTINGS_KEY = "articles:site-settings"
+
+EVERYTHING = None  # passed to purgers: every page may show what changed (the menu, say)
+
+_purgers = []
+
+
+def register_purger(purger):
+    """Call ``purger(paths)`` after each purge: a list of URL paths, or ``EVERYTHING``."""
+    if purger not in _purgers:
+        _purgers.append(purger)
+    return purger
+
+
+def unregister_purger(purger):
+    if purger in _purgers:
+        _purgers.remove(purger)
+
+
+def _run_purgers(paths):
+    for purger in list(_purgers):
+        purger(paths)
+
+
+def purge_paths(paths):
+    """Drop the cached pages at ``paths`` once the transaction commits."""
+    paths = sorted({str(path) for path in paths})
+    if paths:
+        transaction.on_commit(lambda: _run_purgers(paths))
+
+
+def purge_everything():
+    """Drop every cached page once the transaction commits (something on every page changed)."""
+    transaction.on_commit(lambda: _run_purgers(EVERYTHING))
+
+
+def purge_menu():
+    """The sections changed: the menu, and so every page, is out of date."""
+    transaction.on_commit(lambda: cache.delete(MENU_KEY))
+    purge_everything()
+
+
+def purge_site_settings():
+    """The advertisement or the "follow us" links changed: they are on every page."""
+    transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_KEY))
+    purge_everything()
+
+
+def article_paths(article):
+    """Every public page that shows ``article``: its own, the home page, its section, its tags'
+    and its authors' pages. Call it before a change as well as after when the change moves the
+    article (a new section or slug), so the old pages go too."""
+    from django.urls import reverse
+
+    paths = {reverse("articles:home"), article.get_absolute_url()}
+    if article.section_id:
+        paths.add(article.section.get_absolute_url())
+    if article.pk:
+        paths.update(reverse("articles:tag", args=[tag.slug]) for tag in article.tags.all())
+        paths.update(author.get_absolute_url() for author in article.authors.all())
+    return paths
+
+
+def purge_article(article, *, also=()):
+    """``article`` changed (published, edited, unpublished, corrected): drop every page showing
+    it, plus ``also`` (paths computed before the change, from :func:`article_paths`)."""
+    purge_paths(article_paths(article) | set(also))
+
+
+def purge_comments(article):
+    """A comment under ``article`` appeared or went: only the article's own page shows them."""
+    purge_paths([article.get_absolute_url()])

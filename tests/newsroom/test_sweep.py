@@ -1,0 +1,31 @@
+"""The periodic sweep runs each job in SWEEP_JOBS; one failing job does not stop the others."""
+
+from django.core.management import call_command
+
+from articles.tasks import run_sweep
+
+CALLS = []
+
+
+def job_ok():
+    CALLS.append("ok")
+    return 1
+
+
+def job_broken():
+    raise RuntimeError("boom")
+
+
+def test_every_job_runs_even_when_one_fails(settings):
+    CALLS.clear()
+    settings.SWEEP_JOBS = [f"{__name__}.job_broken", f"{__name__}.job_ok"]
+    results = run_sweep()
+    assert CALLS == ["ok"]
+    assert results == {f"{__name__}.job_broken": "failed", f"{__name__}.job_ok": 1}
+
+
+def test_the_command_runs_one_round(settings, capsys):
+    CALLS.clear()
+    settings.SWEEP_JOBS = [f"{__name__}.job_ok"]
+    call_command("sweep")
+    assert CALLS == ["ok"]
