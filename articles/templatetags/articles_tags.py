@@ -1,9 +1,12 @@
-"""Presentation helpers for articles: responsive pictures, bylines, share links."""
+"""Presentation helpers for public pages: dates, responsive pictures, share links."""
 
 from urllib.parse import quote
 
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import date as format_date
+from django.utils import timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -43,3 +46,18 @@ def share_links(article):
         ],
         "email": f"mailto:?subject={t}&body={u}",
     }
+
+
+@register.simple_tag
+def time_tag(value, format="j F Y"):
+    """``<time datetime="...">`` with the date as readers read it, in the site's time zone.
+
+    One definition for every date on the site (teasers, bylines, comments, corrections, the
+    newsletter archive): the machine-readable value is ISO 8601 with its offset."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}">{}</time>', format_date(value, "c"), format_date(value, format)
+    )
