@@ -12,6 +12,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from taggit.models import Tag as TaggitTag
+
+from newsroom import cache as page_cache
 
 from .forms import ArticleAdminForm, ImageForm
 from .models import (
@@ -23,6 +26,7 @@ from .models import (
     Image,
     Section,
     SiteSettings,
+    Tag,
 )
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -45,16 +49,51 @@ def _thumbnail(image, css_class="admin-thumbnail"):
     )
 
 
+class PurgesEverythingAdmin(admin.ModelAdmin):
+    """An admin for rows that show on every page (the menu, bylines, pictures, the site's
+    slots): any change drops every cached page, through ``purge``."""
+
+    def purge(self):
+        page_cache.purge_everything()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.purge()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.purge()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self.purge()
+
+
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(PurgesEverythingAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
+    def purge(self):
+        page_cache.purge_menu()
+
+
+# Articles use our own tag model (unicode slugs, a plain foreign key); taggit's stays unused.
+admin.site.unregister(TaggitTag)
+
+
+@admin.register(Tag)
+class TagAdmin(PurgesEverythingAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(PurgesEverythingAdmin):
     list_display = ["name", "slug", "user"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "bio"]
@@ -63,7 +102,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(PurgesEverythingAdmin):
     form = ImageForm
     list_display = ["thumbnail", "__str__", "credit", "width", "height", "uploaded_at"]
     list_display_links = ["thumbnail", "__str__"]
@@ -78,6 +117,20 @@ class ImageAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["articles/admin.css"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "file" in form.changed_data:
+            obj.schedule_renditions()
+
+    def delete_model(self, request, obj):
+        obj.schedule_file_removal()
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for image in queryset:
+            image.schedule_file_removal()
+        super().delete_queryset(request, queryset)
 
     @admin.display(description="Picture")
     def thumbnail(self, image):
@@ -222,11 +275,28 @@ class ArticleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not can_publish(request.user):
             obj.status = Article.Status.DRAFT
+        # The pages that showed the article before this change (its old section, slug, tags).
+        before = Article.objects.filter(pk=obj.pk).first() if change else None
+        obj.paths_before_change = page_cache.article_paths(before) if before else set()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         article = form.instance
+        self.add_own_byline(request, article, change)
+        # Tags, bylines and corrections are saved now: every page showing the article updates.
+        page_cache.purge_article(article, also=getattr(article, "paths_before_change", ()))
+
+    def delete_model(self, request, obj):
+        page_cache.purge_article(obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        queryset.purge_pages()
+        super().delete_queryset(request, queryset)
+
+    def add_own_byline(self, request, article, change):
+        """Authors always carry their own name; an editor's new story gets theirs if empty."""
         if can_publish(request.user):
             # An editor's byline is theirs to choose; only a new story left without one gets
             # their name (editing a colleague's story must not make them its co-author).
@@ -304,8 +374,15 @@ class FollowLinkInline(admin.TabularInline):
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(admin.ModelAdmin):
+class SiteSettingsAdmin(PurgesEverythingAdmin):
     inlines = [FollowLinkInline]
+
+    def purge(self):
+        page_cache.purge_site_settings()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.purge()  # the follow links
 
     def has_module_permission(self, request):
         return request.user.is_superuser

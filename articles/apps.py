@@ -7,7 +7,6 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401
         from .groups import ensure_groups
 
         # After auth's own post_migrate handler has made this app's permissions.

@@ -1,58 +1,47 @@
-"""The newsroom's groups and their permissions, kept in step after every ``migrate``/flush.
+"""The newsroom's groups and what each may do with articles, kept in step after every ``migrate``.
 
-``migrations/0002_groups`` creates them (with a reverse). Test runs and ``flush`` empty every
-table and then re-send ``post_migrate``, which re-creates permissions but not data-migration rows;
-this receiver puts the groups back the same way, so they are always there.
+``PERMISSIONS`` is the one source: the post_migrate receiver below grants it, after every
+``migrate`` and every ``flush`` (test runs empty the tables and re-send post_migrate, which brings
+permissions back but not the rows data migrations made). The migrations that first created the
+groups (``0002_groups``, ``0005_...``) keep frozen copies, as migrations must.
+
+Editors: everything about articles, pictures, sections, authors and tags, and publishing.
+Authors: write and change articles (the admin keeps them to their own drafts), add pictures,
+never publish. Moderators: made here, given the comments app's permissions by that app.
 """
 
 EDITORS, AUTHORS, MODERATORS = "Editors", "Authors", "Moderators"
 
-EDITOR_MODELS = {
-    "articles": ["article", "articleauthor", "author", "correction", "image", "section"],
-    "taggit": ["tag", "taggeditem"],
+ALL = ("add", "change", "delete", "view")
+
+PERMISSIONS = {
+    EDITORS: {
+        "article": (*ALL, "publish"),
+        "articleauthor": ALL,
+        "author": ALL,
+        "correction": ALL,
+        "image": ALL,
+        "section": ALL,
+        "tag": ALL,
+        "taggedarticle": ALL,
+    },
+    AUTHORS: {
+        "article": ("add", "change", "view"),
+        "articleauthor": ALL,
+        "image": ("add", "view"),
+        "author": ("view",),
+        "section": ("view",),
+        "tag": ("view",),
+    },
 }
-AUTHOR_PERMISSIONS = {
-    "articles": [
-        "add_article",
-        "change_article",
-        "view_article",
-        "add_articleauthor",
-        "change_articleauthor",
-        "delete_articleauthor",
-        "view_articleauthor",
-        "add_image",
-        "view_image",
-        "view_author",
-        "view_section",
-    ],
-    "taggit": ["view_tag"],
-}
-
-
-def editor_permissions():
-    codenames = {
-        app_label: [f"{a}_{m}" for m in models for a in ("add", "change", "delete", "view")]
-        for app_label, models in EDITOR_MODELS.items()
-    }
-    codenames["articles"].append("publish_article")
-    return codenames
-
-
-def _find(permissions, codenames_by_app):
-    found = []
-    for app_label, codenames in codenames_by_app.items():
-        found.extend(permissions.filter(content_type__app_label=app_label, codename__in=codenames))
-    return found
 
 
 def ensure_groups(sender=None, using="default", **kwargs):
     """Create the groups if missing and give them their permissions (adds, never removes)."""
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Group
 
-    editors, _ = Group.objects.using(using).get_or_create(name=EDITORS)
-    editors.permissions.add(*_find(Permission.objects.db_manager(using), editor_permissions()))
-    authors, _ = Group.objects.using(using).get_or_create(name=AUTHORS)
-    authors.permissions.add(*_find(Permission.objects.db_manager(using), AUTHOR_PERMISSIONS))
+    for group, permissions in PERMISSIONS.items():
+        grant("articles", permissions, [group], using=using)
     Group.objects.using(using).get_or_create(name=MODERATORS)
 
 

@@ -32,3 +32,25 @@ def run_sweep():
 def sweep():
     """The sweep as a task, for ``manage.py sweep --enqueue`` (cron, RQ deployments)."""
     return run_sweep()
+
+
+@task
+def make_renditions(image_id):
+    """Render a picture's widths, drop the renditions of the file it replaced, and re-render the
+    bodies that show it, so inline pictures get their ``srcset`` too."""
+    from .models import Article, Image
+
+    image = Image.objects.filter(pk=image_id).first()
+    if image is None or not image.file:
+        return 0
+    image.make_renditions()
+    image.remove_stale_renditions()
+    return Article.objects.showing_inline(image).rerender_bodies()
+
+
+@task
+def remove_image_files(file_name, rendition_prefix):
+    """A deleted picture's original and renditions (see ``Image.schedule_file_removal``)."""
+    from .models.image import remove_files
+
+    return remove_files(file_name, rendition_prefix)

@@ -1,15 +1,31 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class WordSlugConverter:
+    """Slugs in any script ("zürich", "東京", "ελλάδα"): letters, digits, "-" and "_". Django's
+    own ``slug`` converter accepts ASCII only, and an address it cannot build is a 500."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(WordSlugConverter, "wslug")
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
-    path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
-    path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),
-    path("article/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("section/<wslug:slug>/", views.SectionView.as_view(), name="section"),
+    path("tag/<wslug:slug>/", views.TagView.as_view(), name="tag"),
+    path("author/<wslug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("article/<wslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),

@@ -7,9 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
-from taggit.models import Tag
 
-from .models import Article, Author, Correction, Section
+from .models import Article, Author, Correction, Section, Tag
 from .search import normalize_query
 
 LATEST_PER_SECTION = 4

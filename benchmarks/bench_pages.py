@@ -20,9 +20,7 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
 
 
 def pages():
-    from taggit.models import Tag
-
-    from articles.models import Article, Author, Section
+    from articles.models import Article, Author, Section, Tag
 
     story = Article.objects.published().first()
     section = Section.objects.first()

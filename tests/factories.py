@@ -24,14 +24,17 @@ def upload(name="photo.jpg", content=None, content_type="image/jpeg"):
     return SimpleUploadedFile(name, content if content is not None else jpeg_bytes(), content_type)
 
 
-def image(**kwargs):
+def image(renditions=True, **kwargs):
     n = next(_seq)
     kwargs.setdefault("alt_text", f"A test picture {n}")
     kwargs.setdefault("caption", f"Caption {n}")
     kwargs.setdefault("credit", "Newsroom Photo Desk")
     width, height = kwargs.pop("size", (800, 500))
     kwargs.setdefault("file", upload(content=jpeg_bytes(width, height)))
-    return Image.objects.create(**kwargs)
+    obj = Image.objects.create(**kwargs)
+    if renditions:
+        obj.make_renditions()  # what the background task does after an upload
+    return obj
 
 
 def section(**kwargs):

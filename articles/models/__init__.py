@@ -1,7 +1,10 @@
-from .article import Article, ArticleAuthor, Author, Section
+from .article import Article, ArticleAuthor
+from .author import Author
 from .correction import Correction
 from .image import Image
+from .section import Section
 from .site import FollowLink, SiteSettings
+from .tag import Tag, TaggedArticle
 
 __all__ = [
     "Article",
@@ -12,4 +15,6 @@ __all__ = [
     "Image",
     "Section",
     "SiteSettings",
+    "Tag",
+    "TaggedArticle",
 ]

@@ -1,9 +1,7 @@
-"""Sections, authors and articles: what editors write and readers read."""
+"""Articles: what editors write and readers read, and the gate that decides what is public."""
 
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
@@ -11,138 +9,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
+from newsroom import cache as page_cache
 from newsroom.sanitizer import clean_html
 
 from .. import search as fulltext
+from .author import Author
 from .correction import Correction
 from .image import Image
-
-MENU_CACHE_KEY = "articles:menu-sections"
-
-
-def unique_slug(instance, text, fallback):
-    """A slug for ``text`` that no other row of the model has: "budget", then "budget-2"...
-
-    ``fallback`` stands in when ``text`` has nothing slugify keeps (a headline in Japanese, say),
-    so a row never gets an empty slug, which no address could be made from.
-    """
-    model = type(instance)
-    max_length = model._meta.get_field("slug").max_length
-    base = slugify(text)[:max_length].strip("-") or fallback
-    taken = model.objects.exclude(pk=instance.pk).filter(slug__startswith=base)
-    taken = set(taken.values_list("slug", flat=True))
-    slug, number = base, 1
-    while slug in taken:
-        number += 1
-        suffix = f"-{number}"
-        slug = base[: max_length - len(suffix)] + suffix
-    return slug
-
-
-class SectionQuerySet(models.QuerySet):
-    def menu(self):
-        """The sections in menu order, cached: every page renders the menu."""
-        sections = cache.get(MENU_CACHE_KEY)
-        if sections is None:
-            sections = list(self.order_by("position", "name"))
-            cache.set(MENU_CACHE_KEY, sections, 3600)
-        return sections
-
-
-class Section(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-    position = models.PositiveSmallIntegerField(
-        default=0, help_text="Lower numbers come first in the menu."
-    )
-    description = models.TextField(blank=True, help_text="Shown at the top of the section page.")
-
-    objects = SectionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name, fallback="section")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
-
-
-class Author(models.Model):
-    name = models.CharField(max_length=150)
-    slug = models.SlugField(max_length=150, unique=True)
-    bio = models.TextField(blank=True, help_text='Plain text, shown in the "Written by" box.')
-    photo = models.ForeignKey(
-        Image, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    links = models.TextField(
-        blank=True, help_text="One web address per line: website, social profiles."
-    )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="author_profile",
-        help_text="The staff account that writes as this author, if any.",
-    )
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name, fallback="author")
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
-
-    @classmethod
-    def profile_for(cls, user):
-        """``user``'s author profile, made from their name the first time it is needed.
-
-        An author finds their drafts again by the byline (see ``Article.objects.viewable_by``),
-        so a staff account that writes must have a profile to be named in it.
-        """
-        try:
-            return user.author_profile
-        except cls.DoesNotExist:
-            return cls.objects.create(name=user.get_full_name() or user.get_username(), user=user)
-
-    @property
-    def link_list(self):
-        """Each link as (label, url); the label is the host name without "www."."""
-        from urllib.parse import urlsplit
-
-        result = []
-        for line in self.links.splitlines():
-            url = line.strip()
-            if url.startswith(("https://", "http://")):
-                result.append((urlsplit(url).netloc.removeprefix("www."), url))
-        return result
+from .section import Section
+from .slugs import unique_slug
 
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """The one gate for everything public: published, and not dated in the future."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def drafts(self):
-        return self.filter(status=Article.Status.DRAFT)
+        """The one gate for everything public: see ``Article.public_filter``."""
+        return self.filter(Article.public_filter())
 
     def viewable_by(self, user):
         """What a staff ``user`` may open in the admin and preview on the site.
@@ -157,20 +42,52 @@ class ArticleQuerySet(models.QuerySet):
         return self.none()
 
     def publish(self):
-        """Publish every draft in the set, dated now unless already dated; returns how many."""
+        """Publish every draft in the set, dated now unless already dated; returns how many.
+        Every page that shows them is purged once the change commits."""
         now = timezone.now()
         drafts = self.exclude(status=Article.Status.PUBLISHED)
+        ids = list(drafts.values_list("pk", flat=True))
         undated = drafts.filter(published_at__isnull=True).update(
             status=Article.Status.PUBLISHED, published_at=now, updated_at=now
         )
-        dated = drafts.update(status=Article.Status.PUBLISHED, updated_at=now)
+        dated = (
+            Article.objects.filter(pk__in=ids)
+            .exclude(status=Article.Status.PUBLISHED)
+            .update(status=Article.Status.PUBLISHED, updated_at=now)
+        )
+        Article.objects.filter(pk__in=ids).purge_pages()
         return undated + dated
 
     def unpublish(self):
-        """Take every published article in the set back to draft; returns how many."""
-        return self.filter(status=Article.Status.PUBLISHED).update(
+        """Take every published article in the set back to draft; returns how many. Every page
+        that showed them is purged once the change commits."""
+        ids = list(self.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
+        count = Article.objects.filter(pk__in=ids).update(
             status=Article.Status.DRAFT, updated_at=timezone.now()
         )
+        Article.objects.filter(pk__in=ids).purge_pages()
+        return count
+
+    def purge_pages(self):
+        """Drop the cached pages showing these articles (``newsroom.cache``), on commit."""
+        for article in self.select_related("section").prefetch_related("tags", "authors"):
+            page_cache.purge_article(article)
+
+    def showing_inline(self, image):
+        """Articles whose body shows ``image`` from the library (by its file's address)."""
+        return self.filter(body__contains=image.file.name)
+
+    def rerender_bodies(self):
+        """Render these bodies again (a picture in them got its renditions); returns how many
+        changed, and purges their pages."""
+        changed = []
+        for pk, body, body_html in self.values_list("pk", "body", "body_html").iterator():
+            html = render_body(body)
+            if html != body_html:
+                Article.objects.filter(pk=pk).update(body_html=html)
+                changed.append(pk)
+        Article.objects.filter(pk__in=changed).purge_pages()
+        return len(changed)
 
     def for_listing(self):
         """What a list of teasers needs, in a fixed number of queries whatever the length."""
@@ -276,8 +193,13 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
 
+    # The statuses whose articles readers may see once their publication time has come.
+    PUBLIC_STATUSES = (Status.PUBLISHED,)
+
     headline = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True, help_text="The last part of the address.")
+    slug = models.SlugField(
+        max_length=200, unique=True, allow_unicode=True, help_text="The last part of the address."
+    )
     standfirst = models.TextField(
         blank=True,
         max_length=600,
@@ -315,7 +237,7 @@ class Article(models.Model):
     )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     authors = models.ManyToManyField(Author, through="ArticleAuthor", related_name="articles")
-    tags = TaggableManager(blank=True)
+    tags = TaggableManager(blank=True, through="articles.TaggedArticle")
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="When it goes public. Leave empty to use the publish time."
@@ -367,19 +289,33 @@ class Article(models.Model):
         elif self.published_at is None:
             self.published_at = timezone.now()
         self.save()
+        page_cache.purge_article(self)
 
     def unpublish(self):
         """Back to draft: gone from every public page, kept in the admin."""
         self.status = self.Status.DRAFT
         self.save()
+        page_cache.purge_article(self)
 
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
 
+    @classmethod
+    def public_filter(cls, prefix="", now=None):
+        """What makes an article public, as a filter: a public status and a publication time
+        that has come. The one definition: ``published()``, ``is_public`` and every query over
+        related rows (``Article.public_filter("article__")``) are built on it, so a new state
+        (scheduled, expired) changes this method and nothing else."""
+        now = now or timezone.now()
+        return models.Q(
+            **{f"{prefix}status__in": cls.PUBLIC_STATUSES, f"{prefix}published_at__lte": now}
+        )
+
     @property
     def is_public(self):
+        """``public_filter`` for this one row, without a query."""
         return (
-            self.status == self.Status.PUBLISHED
+            self.status in self.PUBLIC_STATUSES
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
@@ -404,12 +340,6 @@ class Article(models.Model):
     @cached_property
     def ordered_authors(self):
         return list(self.authors.all())
-
-    @property
-    def reading_time(self):
-        """Minutes to read, at 230 words a minute, never less than one."""
-        words = len(strip_tags(self.body_html).split())
-        return max(1, round(words / 230))
 
 
 class ArticleAuthor(models.Model):

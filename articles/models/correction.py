@@ -7,12 +7,10 @@ from django.utils import timezone
 class CorrectionQuerySet(models.QuerySet):
     def published(self):
         """Corrections readers may see: dated now or earlier, on a published article."""
+        from .article import Article
+
         now = timezone.now()
-        return self.filter(
-            published_at__lte=now,
-            article__status="published",
-            article__published_at__lte=now,
-        )
+        return self.filter(Article.public_filter("article__", now), published_at__lte=now)
 
 
 class Correction(models.Model):

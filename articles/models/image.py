@@ -1,4 +1,10 @@
-"""The image library: uploads validated once, renditions made once, served responsively."""
+"""The image library: uploads validated once, renditions made once, served responsively.
+
+Renditions are made in the background (``schedule_renditions()``, a task enqueued on commit), so
+an upload answers at once; until they exist pages show the original, with its width and height.
+A replaced picture's renditions are removed when the new ones are made; a deleted picture's
+files go with ``schedule_file_removal()``.
+"""
 
 import hashlib
 import io
@@ -9,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.functional import cached_property
 from PIL import Image as PILImage
@@ -95,6 +101,36 @@ def validate_image_file(uploaded):
         uploaded.seek(0)
 
 
+def _rendition_folders(prefix):
+    """Names of the rendition folders starting with ``prefix`` (one picture's, by its key)."""
+    if not default_storage.exists("renditions"):
+        return []
+    folders, _files = default_storage.listdir("renditions")
+    return [folder for folder in folders if folder.startswith(prefix)]
+
+
+def _delete_folder(path):
+    folders, files = default_storage.listdir(path)
+    for name in files:
+        default_storage.delete(f"{path}/{name}")
+    for name in folders:
+        _delete_folder(f"{path}/{name}")
+    default_storage.delete(path)
+
+
+def remove_files(file_name, rendition_prefix):
+    """Delete a picture's original and every rendition folder whose name starts with
+    ``rendition_prefix``; what is already gone is skipped. Returns how many paths went."""
+    removed = 0
+    if file_name and default_storage.exists(file_name):
+        default_storage.delete(file_name)
+        removed += 1
+    for folder in _rendition_folders(rendition_prefix):
+        _delete_folder(f"renditions/{folder}")
+        removed += 1
+    return removed
+
+
 def _normalised(picture):
     """Apply EXIF orientation and drop every piece of metadata (location included)."""
     picture = ImageOps.exif_transpose(picture)
@@ -151,7 +187,10 @@ class Image(models.Model):
         return self.caption or self.alt_text
 
     def save(self, *args, **kwargs):
-        """Strip metadata and fix orientation of a fresh upload before it is stored."""
+        """Strip metadata and fix orientation of a fresh upload before it is stored.
+
+        Only the row's own file and columns are derived here; renditions are a separate step
+        (``schedule_renditions()``), called by whoever stored the upload."""
         file = self.file
         if file and not getattr(file, "_committed", True):
             file.seek(0)
@@ -168,8 +207,6 @@ class Image(models.Model):
             self.width, self.height = clean.size
             self.renditions = []
         super().save(*args, **kwargs)
-        if not self.renditions:
-            self.make_renditions()
 
     def get_absolute_url(self):
         return reverse("admin:articles_image_change", args=[self.pk])
@@ -182,6 +219,33 @@ class Image(models.Model):
 
     def _rendition_name(self, width, ext):
         return f"renditions/{self.rendition_key}/{width}.{ext}"
+
+    def schedule_renditions(self):
+        """Make this picture's renditions in the background, once the upload is committed."""
+        from ..tasks import make_renditions
+
+        pk = self.pk
+        transaction.on_commit(lambda: make_renditions.enqueue(pk))
+
+    def schedule_file_removal(self):
+        """Remove the picture's file and renditions once its deletion is committed (call before
+        deleting: the row, and so its key, is gone afterwards)."""
+        from ..tasks import remove_image_files
+
+        name, prefix = self.file.name, self._rendition_prefix()
+        transaction.on_commit(lambda: remove_image_files.enqueue(name, prefix))
+
+    def _rendition_prefix(self):
+        return f"{self.pk}-"
+
+    def remove_stale_renditions(self):
+        """Delete rendition folders of this picture's earlier files (it was replaced)."""
+        removed = 0
+        for folder in _rendition_folders(self._rendition_prefix()):
+            if folder != self.rendition_key:
+                _delete_folder(f"renditions/{folder}")
+                removed += 1
+        return removed
 
     def make_renditions(self):
         """Render every width once, as WebP plus a JPEG fallback, and remember which exist."""

@@ -3,9 +3,8 @@
 from django.core.cache import cache
 from django.db import models
 
+from newsroom.cache import SITE_SETTINGS_KEY
 from newsroom.sanitizer import clean_html
-
-SITE_SETTINGS_CACHE_KEY = "articles:site-settings"
 
 
 class SiteSettings(models.Model):
@@ -29,16 +28,16 @@ class SiteSettings(models.Model):
         self.pk = 1
         self.advertisement_html_clean = clean_html(self.advertisement_html)
         super().save(*args, **kwargs)
-        cache.delete(SITE_SETTINGS_CACHE_KEY)
 
     @classmethod
     def load(cls):
-        """The settings row with its follow links, from the cache when possible."""
-        value = cache.get(SITE_SETTINGS_CACHE_KEY)
+        """The settings row with its follow links, from the cache when possible (the admin
+        purges it with ``newsroom.cache.purge_site_settings()`` when they change)."""
+        value = cache.get(SITE_SETTINGS_KEY)
         if value is None:
             value, _ = cls.objects.get_or_create(pk=1)
             value.follow_links_list = list(value.follow_links.all())
-            cache.set(SITE_SETTINGS_CACHE_KEY, value, 3600)
+            cache.set(SITE_SETTINGS_KEY, value, 3600)
         return value
 
 

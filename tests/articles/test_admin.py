@@ -1,5 +1,8 @@
 """Editors publish, Authors write their own drafts, anonymous users are sent to log in."""
 
+import html
+import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -160,7 +163,12 @@ def test_invalid_article_form_keeps_what_was_typed(client, editor):
 def test_add_form_prefills_slug_and_offers_the_image_preview(client, editor):
     response = client.get(ADD_URL)
     assert response.status_code == 200
-    assert "prepopulated_fields" in response.text or "data-prepopulated-fields" in response.text
+    # Django always renders the data attribute; what matters is that it ties slug to headline.
+    prepopulated = re.search(r'data-prepopulated-fields="([^"]*)"', response.text)
+    fields = json.loads(html.unescape(prepopulated[1]))
+    slug = next(field for field in fields if field["id"] == "#id_slug")
+    assert slug["dependency_ids"] == ["#id_headline"]
+    assert slug["allowUnicode"] is True  # headlines in any script keep their letters
     assert 'class="lead-image-preview"' in response.text
     assert "articles/lead_image.js" in response.text
     assert "articles/prose_editor_csp.js" in response.text

@@ -1,6 +1,7 @@
 """The image library: uploads through the admin form, validated with clear errors; metadata."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -47,13 +48,54 @@ def assert_refused(response, words):
     assert not Image.objects.exists()
 
 
-def test_editor_uploads_an_image_and_gets_renditions(editor_client, make):
-    response = post_upload(editor_client, "harbour.jpg", make.jpeg_bytes(1600, 900))
+def test_an_upload_answers_at_once_and_the_renditions_follow_from_a_task(
+    editor_client, make, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = post_upload(editor_client, "harbour.jpg", make.jpeg_bytes(1600, 900))
     assert response.status_code == 302
     image = Image.objects.get()
     assert (image.width, image.height) == (1600, 900)
+    assert image.renditions == []  # the request itself rendered nothing
+    # Until the task has run, pages show the original at its own size.
+    assert image.fallback == {"url": image.file.url, "width": 1600, "height": 900}
+    for callback in callbacks:
+        callback()  # the commit enqueues the task (run inline by the test backend)
+    image.refresh_from_db()
     assert image.renditions == [320, 640, 960, 1280, 1600]
     assert "320w" in image.webp_srcset and "1600w" in image.jpeg_srcset
+
+
+def rendition_folders(settings):
+    root = settings.MEDIA_ROOT / "renditions"
+    return sorted(path.name for path in root.iterdir()) if root.exists() else []
+
+
+def test_deleting_a_picture_removes_its_file_and_renditions(
+    editor_client, make, settings, django_capture_on_commit_callbacks
+):
+    image = make.image()
+    kept = make.image()
+    original = settings.MEDIA_ROOT / image.file.name
+    assert original.exists()
+    url = reverse("admin:articles_image_delete", args=[image.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert editor_client.post(url, {"post": "yes"}).status_code == 302
+    assert not original.exists()
+    assert rendition_folders(settings) == [kept.rendition_key]
+    assert (settings.MEDIA_ROOT / kept.file.name).exists()
+
+
+def test_inline_pictures_saved_before_their_renditions_get_them_when_the_task_runs(make):
+    from articles.models import Article
+    from articles.tasks import make_renditions
+
+    image = make.image(renditions=False)
+    story = make.article(body=f'<p>Text</p><img src="{image.file.url}" alt="Inline">')
+    assert "srcset" not in story.body_html  # only the original, sized, for now
+    make_renditions.call(image.pk)
+    story = Article.objects.get(pk=story.pk)
+    assert "srcset" in story.body_html and "320w" in story.body_html
 
 
 def test_truncated_jpeg_is_refused_with_a_clear_error(editor_client, make):
@@ -123,7 +165,13 @@ def test_image_change_page_shows_a_preview_and_body_address(editor_client, make)
     image = make.image()
     response = editor_client.get(reverse("admin:articles_image_change", args=[image.pk]))
     assert 'class="admin-preview"' in response.text
-    assert image.file.url in response.text
+    # The file input always links the file; the address must be in its own read-only row.
+    row = re.search(
+        r'<div class="form-row field-body_address">.*?<div class="readonly">(.*?)</div>',
+        response.text,
+        re.DOTALL,
+    )
+    assert row is not None and row[1].strip() == image.file.url
 
 
 def test_preview_json_gives_the_thumbnail_for_the_article_form(editor_client, make):
@@ -174,16 +222,23 @@ def test_a_bad_replacement_file_is_refused_and_the_picture_kept(editor_client, m
     assert (image.file.name, image.caption, image.renditions) == (stored, "Old caption", renditions)
 
 
-def test_a_good_replacement_file_gets_fresh_renditions(editor_client, make):
+def test_a_good_replacement_file_gets_fresh_renditions_and_the_old_ones_go(
+    editor_client, make, settings, django_capture_on_commit_callbacks
+):
     image = make.image(size=(800, 500))
-    response = editor_client.post(
-        reverse("admin:articles_image_change", args=[image.pk]),
-        {
-            "file": make_upload("wide.png", make.jpeg_bytes(1400, 700, fmt="PNG"), "image/png"),
-            "alt_text": "A wider picture",
-        },
-    )
+    old_key = image.rendition_key
+    assert rendition_folders(settings) == [old_key]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            reverse("admin:articles_image_change", args=[image.pk]),
+            {
+                "file": make_upload("wide.png", make.jpeg_bytes(1400, 700, fmt="PNG"), "image/png"),
+                "alt_text": "A wider picture",
+            },
+        )
     assert response.status_code == 302
     image.refresh_from_db()
     assert (image.width, image.height) == (1400, 700)
     assert image.renditions == [320, 640, 960, 1280, 1400]
+    assert image.rendition_key != old_key
+    assert rendition_folders(settings) == [image.rendition_key]

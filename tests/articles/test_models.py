@@ -86,14 +86,31 @@ def test_slug_is_derived_from_the_headline_when_empty(make):
 def test_derived_slugs_are_unique_and_never_empty(make):
     first = make.article(headline="Budget passes", slug="")
     second = make.article(headline="Budget passes!", slug="")
-    untranslatable = make.article(headline="予算が可決", slug="")
-    assert (first.slug, second.slug, untranslatable.slug) == (
+    nothing_to_keep = make.article(headline="!!! 🎉", slug="")
+    assert (first.slug, second.slug, nothing_to_keep.slug) == (
         "budget-passes",
         "budget-passes-2",
         "article",
     )
-    assert untranslatable.get_absolute_url() == "/article/article/"
-    assert make.author(name="李明", slug="").slug == "author"
+    assert nothing_to_keep.get_absolute_url() == "/article/article/"
+    assert make.author(name="— ★ —", slug="").slug == "author"
+    assert make.section(name="!!!", slug="").slug == "section"
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("予算が可決", "予算が可決"),
+        ("Zürich votes", "zürich-votes"),
+        ("São Paulo", "são-paulo"),
+        ("Ελλάδα σήμερα", "ελλάδα-σήμερα"),
+        ("القاهرة اليوم", "القاهرة-اليوم"),
+    ],
+)
+def test_slugs_keep_the_letters_of_every_script(make, text, slug):
+    assert make.article(headline=text, slug="").slug == slug
+    assert make.section(name=text, slug="").slug == slug
+    assert make.author(name=text, slug="").slug == slug
 
 
 def test_body_is_sanitized_into_body_html_on_save(make):

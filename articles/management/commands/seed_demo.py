@@ -12,7 +12,6 @@ import random
 import sys
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import reset_queries, transaction
@@ -21,7 +20,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
-from taggit.models import Tag, TaggedItem
 from tqdm import tqdm
 
 from articles.models import (
@@ -33,6 +31,8 @@ from articles.models import (
     Image,
     Section,
     SiteSettings,
+    Tag,
+    TaggedArticle,
 )
 from articles.models.article import render_body
 
@@ -226,15 +226,15 @@ class Command(BaseCommand):
                 pool.append(by_caption[key])
                 continue
             content = draw_picture(rng, 1280, 720, f"Newsroom demo · {n}")
-            pool.append(
-                Image.objects.create(
-                    file=ContentFile(content, name=f"demo-{n}.jpg"),
-                    alt_text=f"An abstract illustration in bold colours, demo picture {n}",
-                    caption=caption,
-                    credit=DEMO_CREDIT,
-                    credit_url="https://example.org/demo-desk",
-                )
+            image = Image.objects.create(
+                file=ContentFile(content, name=f"demo-{n}.jpg"),
+                alt_text=f"An abstract illustration in bold colours, demo picture {n}",
+                caption=caption,
+                credit=DEMO_CREDIT,
+                credit_url="https://example.org/demo-desk",
             )
+            image.make_renditions()  # here and now: the demo's pages should be complete
+            pool.append(image)
         return pool
 
     def make_authors(self, rng):
@@ -249,6 +249,7 @@ class Command(BaseCommand):
                     caption=f"Author photo: {name}",
                     credit=DEMO_CREDIT,
                 )
+                photo.make_renditions()
                 author = Author.objects.create(
                     name=name,
                     slug=slug,
@@ -320,7 +321,6 @@ class Command(BaseCommand):
             return 0
         bodies = self.make_bodies(random.Random(seed), pool)
         now = timezone.now()
-        content_type = ContentType.objects.get_for_model(Article)
         created = 0
         # The command's own error stream (what call_command(stderr=...) was given), unwrapped:
         # OutputWrapper would end each of tqdm's carriage-return redraws with a new line.
@@ -369,8 +369,8 @@ class Command(BaseCommand):
                     for article, (bylines, _) in zip(batch, extras, strict=True)
                     for position, author in enumerate(bylines)
                 )
-                TaggedItem.objects.bulk_create(
-                    TaggedItem(content_type=content_type, object_id=article.pk, tag=tag)
+                TaggedArticle.objects.bulk_create(
+                    TaggedArticle(content_object=article, tag=tag)
                     for article, (_, article_tags) in zip(batch, extras, strict=True)
                     for tag in article_tags
                 )
