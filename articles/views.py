@@ -8,6 +8,8 @@ from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
+from newsroom.links import absolute_url
+
 from .models import Article, Author, Correction, Section, Tag
 from .search import normalize_query
 
@@ -98,7 +100,7 @@ class ArticleDetailView(DetailView):
         return super().get_context_data(
             related=Article.objects.related_to(article),
             current_section=article.section,
-            canonical_url=settings.SITE_URL + article.get_absolute_url(),
+            canonical_url=absolute_url(article.get_absolute_url()),
             **kwargs,
         )
 

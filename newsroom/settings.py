@@ -91,9 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "django.contrib.postgres",  # search: SearchVectorField, GIN index (harmless on SQLite)
-    "django.contrib.sitemaps",
     "taggit",
     "django_prose_editor",
     "django_tasks_db",

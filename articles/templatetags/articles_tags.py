@@ -3,10 +3,11 @@
 from urllib.parse import quote
 
 from django import template
-from django.conf import settings
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 from django.utils.html import format_html
+
+from newsroom.links import absolute_url
 
 register = template.Library()
 
@@ -32,7 +33,7 @@ def picture(image, sizes=DEFAULT_SIZES, lazy=True, css_class="", alt=""):
 @register.inclusion_tag("includes/share_links.html")
 def share_links(article):
     """Plain share links: no third-party scripts, nothing loaded until the reader clicks."""
-    url = settings.SITE_URL + article.get_absolute_url()
+    url = absolute_url(article.get_absolute_url())
     u, t = quote(url, safe=""), quote(article.headline, safe="")
     return {
         "url": url,
@@ -46,6 +47,12 @@ def share_links(article):
         ],
         "email": f"mailto:?subject={t}&body={u}",
     }
+
+
+@register.simple_tag
+def absolute(path):
+    """``{% absolute path %}``: ``path`` as an absolute URL on SITE_URL (Open Graph, feeds)."""
+    return absolute_url(path)
 
 
 @register.simple_tag
