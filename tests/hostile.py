@@ -1,0 +1,58 @@
+"""Hostile input, kept in one place so every test that needs it draws from the same lists.
+
+Values a reader, a bot or an attacker may put into any query parameter, form field, path segment
+or token: digits ``int()`` refuses, numbers too long for it, control characters, text in every
+direction and script, markup and SQL, path tricks. None of them may ever produce a 5xx.
+"""
+
+DIGITS = [
+    "²",  # str.isdigit() says yes, int() says no
+    "٣",  # Arabic-Indic three: int() accepts it, a [0-9] pattern does not
+    "１２",  # full-width digits
+    "9" * 5000,  # int() refuses more than 4,300 digits
+    "-1",
+    "0",
+    "00",
+    "+5",
+    " 3 ",
+    "1e309",
+    "NaN",
+    "99999999999999999999999999",
+    "3.7",
+    "0x1f",
+]
+
+TEXT = [
+    "",
+    " ",
+    "A" * 10_000,
+    "\x00",
+    "nul\x00in the middle",
+    "\x1b[31mred",
+    "line\nbreak\r\nand\rmore",
+    "😀🇬🇧👩‍👩‍👧",
+    "\u202eevil\u202c",  # right-to-left override
+    "\u200f\u200e",  # right-to-left and left-to-right marks
+    "القاهرة اليوم",
+    "東京の新しい橋",
+    "Ελλάδα",
+    "../../../../etc/passwd",
+    "..\\..\\windows",
+    "%00",
+    "%2e%2e%2f",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' OR '1'='1' --",
+    '"; DROP TABLE articles_article; --',
+    "{{ 7*7 }}{% debug %}",
+    "NEAR(a b) AND * ^ ( )",
+    '"unbalanced',
+    "javascript:alert(1)",
+    "null",
+    "undefined",
+]
+
+VALUES = DIGITS + TEXT
+
+# Raw query strings the test client would otherwise encode for us: invalid UTF-8, a bare %.
+RAW_QUERIES = ["%ff%fe%fd", "%", "%zz", "a=%00", "=&=&", "&&&", "x" * 20_000]
