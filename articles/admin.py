@@ -28,6 +28,7 @@ from .models import (
     SiteSettings,
     Tag,
 )
+from .tasks import schedule_file_removal, schedule_renditions
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -121,15 +122,15 @@ class ImageAdmin(PurgesEverythingAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "file" in form.changed_data:
-            obj.schedule_renditions()
+            schedule_renditions(obj)
 
     def delete_model(self, request, obj):
-        obj.schedule_file_removal()
+        schedule_file_removal(obj)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for image in queryset:
-            image.schedule_file_removal()
+            schedule_file_removal(image)
         super().delete_queryset(request, queryset)
 
     @admin.display(description="Picture")

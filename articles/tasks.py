@@ -10,6 +10,7 @@ says "look now".
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.tasks import task
 from django.utils.module_loading import import_string
 
@@ -34,6 +35,19 @@ def sweep():
     return run_sweep()
 
 
+def schedule_renditions(image):
+    """Make ``image``'s renditions in the background, once its upload is committed."""
+    pk = image.pk
+    transaction.on_commit(lambda: make_renditions.enqueue(pk))
+
+
+def schedule_file_removal(image):
+    """Remove ``image``'s file and renditions once its deletion is committed. Call it before
+    deleting: the row, and so the names of its files, is gone afterwards."""
+    name, prefix = image.file.name, image.rendition_prefix
+    transaction.on_commit(lambda: remove_image_files.enqueue(name, prefix))
+
+
 @task
 def make_renditions(image_id):
     """Render a picture's widths, drop the renditions of the file it replaced, and re-render the
@@ -50,7 +64,7 @@ def make_renditions(image_id):
 
 @task
 def remove_image_files(file_name, rendition_prefix):
-    """A deleted picture's original and renditions (see ``Image.schedule_file_removal``)."""
+    """A deleted picture's original and renditions (see ``schedule_file_removal``)."""
     from .models.image import remove_files
 
     return remove_files(file_name, rendition_prefix)

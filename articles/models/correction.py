@@ -7,10 +7,9 @@ from django.utils import timezone
 class CorrectionQuerySet(models.QuerySet):
     def published(self):
         """Corrections readers may see: dated now or earlier, on a published article."""
-        from .article import Article
-
+        article_model = self.model._meta.get_field("article").related_model
         now = timezone.now()
-        return self.filter(Article.public_filter("article__", now), published_at__lte=now)
+        return self.filter(article_model.public_filter("article__", now), published_at__lte=now)
 
 
 class Correction(models.Model):

@@ -1,9 +1,9 @@
 """The image library: uploads validated once, renditions made once, served responsively.
 
-Renditions are made in the background (``schedule_renditions()``, a task enqueued on commit), so
-an upload answers at once; until they exist pages show the original, with its width and height.
-A replaced picture's renditions are removed when the new ones are made; a deleted picture's
-files go with ``schedule_file_removal()``.
+Renditions are made in the background (``articles.tasks.schedule_renditions``, a task enqueued
+on commit), so an upload answers at once; until they exist pages show the original, with its
+width and height. A replaced picture's renditions are removed when the new ones are made; a
+deleted picture's files go with ``articles.tasks.schedule_file_removal``.
 """
 
 import hashlib
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 from PIL import Image as PILImage
@@ -190,7 +190,7 @@ class Image(models.Model):
         """Strip metadata and fix orientation of a fresh upload before it is stored.
 
         Only the row's own file and columns are derived here; renditions are a separate step
-        (``schedule_renditions()``), called by whoever stored the upload."""
+        (``articles.tasks.schedule_renditions``), called by whoever stored the upload."""
         file = self.file
         if file and not getattr(file, "_committed", True):
             file.seek(0)
@@ -220,28 +220,15 @@ class Image(models.Model):
     def _rendition_name(self, width, ext):
         return f"renditions/{self.rendition_key}/{width}.{ext}"
 
-    def schedule_renditions(self):
-        """Make this picture's renditions in the background, once the upload is committed."""
-        from ..tasks import make_renditions
-
-        pk = self.pk
-        transaction.on_commit(lambda: make_renditions.enqueue(pk))
-
-    def schedule_file_removal(self):
-        """Remove the picture's file and renditions once its deletion is committed (call before
-        deleting: the row, and so its key, is gone afterwards)."""
-        from ..tasks import remove_image_files
-
-        name, prefix = self.file.name, self._rendition_prefix()
-        transaction.on_commit(lambda: remove_image_files.enqueue(name, prefix))
-
-    def _rendition_prefix(self):
+    @property
+    def rendition_prefix(self):
+        """What every rendition folder of this picture starts with, whatever its file."""
         return f"{self.pk}-"
 
     def remove_stale_renditions(self):
         """Delete rendition folders of this picture's earlier files (it was replaced)."""
         removed = 0
-        for folder in _rendition_folders(self._rendition_prefix()):
+        for folder in _rendition_folders(self.rendition_prefix):
             if folder != self.rendition_key:
                 _delete_folder(f"renditions/{folder}")
                 removed += 1
