@@ -65,6 +65,6 @@ def time_tag(value, format="j F Y"):
         return ""
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return format_html(
-        '<time datetime="{}">{}</time>', format_date(value, "c"), format_date(value, format)
-    )
+    # Whole seconds: HTML's datetime grammar allows at most three digits of fractions.
+    machine = format_date(value.replace(microsecond=0), "c")
+    return format_html('<time datetime="{}">{}</time>', machine, format_date(value, format))
