@@ -60,9 +60,7 @@ def test_with_nothing_set_it_runs_embedded():
     assert values["DATABASE_NAME"] == str(ROOT / "db.sqlite3")
     assert values["CACHE_BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert values["MEDIA_ROOT"] == str(ROOT / "media")
-    assert (
-        values["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend"
-    )
+    assert values["MAILERS"]["default"]["BACKEND"] == "newsroom.mail.ConsoleBackend"
     assert values["SITE_URL"] == "http://127.0.0.1:8000"
 
 
@@ -111,7 +109,7 @@ def test_an_unknown_email_url_scheme_is_a_clear_error():
 @pytest.mark.parametrize(
     ("url", "backend", "options"),
     [
-        ("console:", "console", {}),
+        ("console:", "newsroom.mail.ConsoleBackend", {}),
         ("locmem:", "locmem", {}),
         ("file:///tmp/mail", "filebased", {"file_path": "/tmp/mail"}),
         ("smtp://mail.example", "smtp", {"host": "mail.example", "port": 25, "use_ssl": False}),
@@ -120,7 +118,9 @@ def test_an_unknown_email_url_scheme_is_a_clear_error():
 )
 def test_email_url_forms(url, backend, options):
     mailer = mailers_from_url(url)["default"]
-    assert mailer["BACKEND"] == f"django.core.mail.backends.{backend}.EmailBackend"
+    if "." not in backend:
+        backend = f"django.core.mail.backends.{backend}.EmailBackend"
+    assert mailer["BACKEND"] == backend
     assert options.items() <= mailer["OPTIONS"].items()
 
 
