@@ -147,3 +147,26 @@ def test_every_environment_variable_is_documented_in_the_readme():
     assert {"DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL", "SITE_URL"} <= names
     missing = sorted(name for name in names if not re.search(rf"`{name}[`=]", readme))
     assert not missing, f"Not in README.md: {missing}"
+
+
+def test_with_redis_url_the_cache_is_redis_under_the_key_prefix(redis_url):
+    import redis
+
+    code = (
+        "from django.core.cache import cache; cache.set('probe', 'Grüße', 60); "
+        "print(cache.get('probe'))"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DEBUG": "1",
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "settings-test",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Grüße"
+    keys = redis.Redis.from_url(redis_url).keys("settings-test:*")
+    assert keys, "nothing was stored in Redis"
