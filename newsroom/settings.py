@@ -31,14 +31,14 @@ def env_list(name, default=""):
 def mailers_from_url(url):
     """Translate ``EMAIL_URL`` into Django 6.1's ``MAILERS`` setting.
 
-    ``console:`` prints mail, ``locmem:`` keeps it in memory, ``file:///path`` writes files and
-    ``smtp://user:pass@host:port`` (``smtps://`` for implicit TLS, ``?tls=1`` for STARTTLS)
-    sends it.
+    ``console:`` prints mail decoded, links whole (``newsroom.mail``), ``locmem:`` keeps it in
+    memory, ``file:///path`` writes files and ``smtp://user:pass@host:port`` (``smtps://`` for
+    implicit TLS, ``?tls=1`` for STARTTLS) sends it.
     """
     parts = urlsplit(url)
     scheme = parts.scheme or url.rstrip(":")
     backends = {
-        "console": "django.core.mail.backends.console.EmailBackend",
+        "console": "newsroom.mail.ConsoleBackend",
         "locmem": "django.core.mail.backends.locmem.EmailBackend",
         "dummy": "django.core.mail.backends.dummy.EmailBackend",
         "file": "django.core.mail.backends.filebased.EmailBackend",
@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # With debug on, a missing page shows the site's 404 page, not the technical one.
+    "newsroom.middleware.SiteNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

@@ -1,9 +1,28 @@
-"""Shared fixtures: fast settings, a clean cache and media folder per test, and factories."""
+"""Shared fixtures: fast settings, a clean cache and media folder per test, factories, logged-in
+staff, query counts, a real SMTP server, and real task workers (a ``db_worker`` and an RQ worker
+in processes of their own)."""
+
+import email
+import email.policy
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from urllib.parse import quote
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core.cache import cache
+from django.db import connection
+from django.tasks import TaskResultStatus
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests import factories
+from tests.tools import ROOT, require_redis_server
 
 
 @pytest.fixture(autouse=True)
@@ -20,3 +39,282 @@ def _test_settings(settings, tmp_path):
 def make():
     """The factories module, so tests read ``make.article(...)``."""
     return factories
+
+
+# People in the admin ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(make):
+    """``staff_client(["Moderators"])``: a new client logged in as a new staff user in those
+    groups (the user is ``client.user``). Each call is another person, with a client of their
+    own, so a test can hold an editor and a moderator side by side."""
+
+    def log_in(groups=(), **user_fields):
+        user = make.staff(groups, **user_fields)
+        client = Client()
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return log_in
+
+
+@pytest.fixture
+def editor_client(staff_client):
+    """A member of the Editors group (not a superuser), with an email address for the mail the
+    admin sends to "me"."""
+    return staff_client(["Editors"], email="editor@example.com")
+
+
+# Query counts -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def count_queries(client):
+    """``count_queries(url)``: how many queries a GET of ``url`` makes, asserting a 200.
+
+    By default the cache is cleared first (a cold page: two pages compare whatever was cached
+    before); ``warm=True`` measures with the cache as it is. ``client=`` counts for someone
+    else (a logged-in ``staff_client``), ``status=`` expects another answer.
+    """
+    from articles.models import SiteSettings
+
+    def count(url, *, warm=False, client=client, status=200):
+        SiteSettings.objects.get_or_create(pk=1)  # made on first use; not what we measure
+        if not warm:
+            cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == status, f"{url}: {response.status_code}"
+        return len(captured)
+
+    return count
+
+
+# A real SMTP server -----------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RecordingHandler:
+    """Keeps every accepted message; ``reject`` maps an address to an SMTP reply for RCPT (or a
+    callable giving one), ``reject_sender`` is a reply for every MAIL FROM."""
+
+    def __init__(self):
+        self.messages = []
+        self.envelopes = []  # (MAIL FROM address, its options) of each accepted message
+        self.reject = {}
+        self.reject_sender = None
+        self.connections = 0
+        self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.reject_sender:
+            return self.reject_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        reply = self.reject.get(address.lower())
+        if callable(reply):
+            reply = reply()
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), envelope.content))
+            self.envelopes.append((envelope.mail_from, list(envelope.mail_options)))
+        return "250 Message accepted for delivery"
+
+    @property
+    def count(self):
+        with self.lock:
+            return len(self.messages)
+
+    def recipients(self):
+        with self.lock:
+            return Counter(addr.lower() for rcpts, _ in self.messages for addr in rcpts)
+
+    def parsed(self):
+        with self.lock:
+            return [
+                email.message_from_bytes(raw, policy=email.policy.default)
+                for _, raw in self.messages
+            ]
+
+    def raw(self):
+        with self.lock:
+            return [raw for _, raw in self.messages]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A running SMTP server (aiosmtpd on 127.0.0.1, a free port); ``MAILERS`` points at it, and
+    so does a task worker started during the test."""
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+# Real task workers ------------------------------------------------------------------------------
+
+
+def database_url():
+    """The test database as a ``DATABASE_URL`` for another process. It sees committed rows only:
+    tests that start one are ``transaction=True`` (on SQLite the test database is a file, see
+    ``DJANGO_TEST_SQLITE_NAME``)."""
+    config = connection.settings_dict
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{config['NAME']}"
+    auth = quote(config["USER"] or "")
+    if config["PASSWORD"]:
+        auth += ":" + quote(config["PASSWORD"])
+    host = f"{config['HOST'] or 'localhost'}:{config['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{config['NAME']}"
+
+
+def email_url(settings):
+    """The test's mail server as an ``EMAIL_URL`` for another process: a worker can only reach a
+    real server (the ``smtp_server`` fixture); without one its mail goes nowhere."""
+    mailer = settings.MAILERS["default"]
+    if mailer["BACKEND"] != "django.core.mail.backends.smtp.EmailBackend":
+        return "dummy:"
+    options = mailer["OPTIONS"]
+    return f"smtp://{options['host']}:{options['port']}"
+
+
+class TaskWorker:
+    """A real worker process for the test's queue. ``drain()`` runs it until the queue is empty
+    (work a task enqueues on the way included) and returns its output; ``run(task, *args)``
+    enqueues one task, checks that nothing ran it yet, drains, and returns its finished result.
+    """
+
+    def __init__(self, backend, command, settings, environ):
+        self.backend = backend
+        self.command = command
+        self.settings = settings
+        self.environ = environ
+
+    def drain(self, timeout=90, **environ):
+        env = {
+            **os.environ,
+            "DJANGO_DEBUG": "0",
+            "NEWSROOM_INSECURE_DEV_KEY": "1",
+            "DATABASE_URL": database_url(),
+            "EMAIL_URL": email_url(self.settings),
+            "DJANGO_MEDIA_ROOT": str(self.settings.MEDIA_ROOT),
+            "SITE_URL": self.settings.SITE_URL,
+            **self.environ,
+            **environ,
+        }
+        result = subprocess.run(
+            [sys.executable, "manage.py", *self.command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, f"{self.backend} worker failed:\n{output}"
+        return output
+
+    def run(self, task, *args, **kwargs):
+        result = task.enqueue(*args, **kwargs)
+        assert result.status == TaskResultStatus.READY, "the task ran before any worker did"
+        output = self.drain()
+        result.refresh()
+        errors = "\n".join(error.traceback for error in result.errors)
+        assert result.status == TaskResultStatus.SUCCESSFUL, f"{errors}\n{output}"
+        return result
+
+
+@pytest.fixture
+def db_worker(settings, transactional_db):
+    """Tasks go to the database queue (django-tasks-db) and ``manage.py db_worker --batch`` runs
+    them in a process of its own, on the test database."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    command = ["db_worker", "--batch", "--no-startup-delay", "--no-reload"]
+    return TaskWorker("database", command, settings, {"TASKS_BACKEND": "database"})
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A Redis database for the RQ tests: ``REDIS_URL`` when set (the tests empty it, so give
+    them one of their own), else a private ``redis-server`` on a free port for this run."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    require_redis_server()
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.exceptions.ConnectionError:
+            assert server.poll() is None and time.monotonic() < deadline, "redis-server failed"
+            time.sleep(0.05)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def rq_worker(settings, transactional_db, redis_url):
+    """Tasks go to RQ on Redis (``TASKS_BACKEND=rq``, django-tasks-rq) and ``manage.py rqworker
+    --burst --with-scheduler`` runs them in a process of its own, on the test database."""
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()  # no job left over from another test
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 3600}}
+    command = [
+        "rqworker",
+        "default",
+        "--burst",
+        "--with-scheduler",
+        "--job-class",
+        "django_tasks_rq.Job",
+    ]
+    return TaskWorker("rq", command, settings, {"TASKS_BACKEND": "rq", "REDIS_URL": redis_url})
+
+
+@pytest.fixture(params=["db_worker", "rq_worker"])
+def task_worker(request):
+    """Each test that asks for it runs twice: on the database queue and on RQ."""
+    return request.getfixturevalue(request.param)

@@ -1,30 +1,38 @@
 """Browser tests drive the system Chromium through Playwright; never a downloaded browser.
 
-They are skipped, with the reason shown, when /usr/bin/chromium is missing (``.ci/run`` installs
-it, so CI always runs them). Screenshots go to ``artifacts/`` (git-ignored).
+Without Chromium (``/usr/bin/chromium`` or ``CHROMIUM_PATH``), Java or npm they are skipped with
+the reason and the ``apt-get install`` line, and under CI (``CI=true``) they fail instead (see
+``tests/tools.py``). ``make test`` installs the npm validators itself. Screenshots go to
+``artifacts/`` (git-ignored).
 """
 
 import os
 import threading
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+from tests.tools import (
+    AXE,
+    CHROMIUM,
+    ROOT,
+    VNU,
+    require_chromium,
+    require_java,
+    require_npm_package,
+)
+
+ARTIFACTS = ROOT / "artifacts"
 
 # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread
 # with a running loop unless told that this is deliberate. The test and the server are separate.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_collection_modifyitems(config, items):
-    if CHROMIUM.exists():
-        return
-    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: apt-get install chromium")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture (the browser, the live server, the demo content) is set up."""
+    if "browser" in item.keywords:
+        require_chromium()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -111,41 +119,18 @@ def site(live_server, settings):
     return live_server
 
 
-# The npm tools and Java the standards checks run (package.json; .ci/run installs them). -------
-
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-
-
-def require(path_or_command, install_hint):
-    """Skip, with the reason shown, when a tool is missing; in CI (CI=true) fail instead, so a
-    broken install can never pass as a green run that checked nothing."""
-    import shutil
-
-    found = (
-        path_or_command.exists()
-        if isinstance(path_or_command, Path)
-        else shutil.which(path_or_command) is not None
-    )
-    if found:
-        return
-    message = f"{path_or_command} is missing: {install_hint}"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+# The npm tools and Java the standards checks run (package-lock.json; make test installs them). --
 
 
 @pytest.fixture
 def axe_path():
-    require(AXE, "run `npm ci` in the project root")
-    return AXE
+    return require_npm_package(AXE)
 
 
 @pytest.fixture
 def vnu_command():
-    require(VNU, "run `npm ci` in the project root")
-    require("java", "apt-get install default-jre-headless")
+    require_npm_package(VNU)
+    require_java()
     return ["java", "-jar", str(VNU)]
 
 

@@ -34,7 +34,11 @@ def test_editor_writes_and_publishes_an_article_without_csp_errors(page, site, m
     page.fill("#id_username", "editor")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
-    page.goto(site.url + "/admin/articles/article/add/")
+    response = page.goto(site.url + "/admin/articles/article/add/")
+    # The editor is tested under the site's real policy: no inline scripts or styles.
+    policy = response.header_value("content-security-policy") or ""
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy, policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, policy
 
     page.locator("#id_headline").press_sequentially("Tram line opens")
     expect(page.locator("#id_slug")).to_have_value("tram-line-opens")

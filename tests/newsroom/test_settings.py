@@ -60,9 +60,7 @@ def test_with_nothing_set_it_runs_embedded():
     assert values["DATABASE_NAME"] == str(ROOT / "db.sqlite3")
     assert values["CACHE_BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert values["MEDIA_ROOT"] == str(ROOT / "media")
-    assert (
-        values["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend"
-    )
+    assert values["MAILERS"]["default"]["BACKEND"] == "newsroom.mail.ConsoleBackend"
     assert values["SITE_URL"] == "http://127.0.0.1:8000"
 
 
@@ -111,7 +109,7 @@ def test_an_unknown_email_url_scheme_is_a_clear_error():
 @pytest.mark.parametrize(
     ("url", "backend", "options"),
     [
-        ("console:", "console", {}),
+        ("console:", "newsroom.mail.ConsoleBackend", {}),
         ("locmem:", "locmem", {}),
         ("file:///tmp/mail", "filebased", {"file_path": "/tmp/mail"}),
         ("smtp://mail.example", "smtp", {"host": "mail.example", "port": 25, "use_ssl": False}),
@@ -120,7 +118,9 @@ def test_an_unknown_email_url_scheme_is_a_clear_error():
 )
 def test_email_url_forms(url, backend, options):
     mailer = mailers_from_url(url)["default"]
-    assert mailer["BACKEND"] == f"django.core.mail.backends.{backend}.EmailBackend"
+    if "." not in backend:
+        backend = f"django.core.mail.backends.{backend}.EmailBackend"
+    assert mailer["BACKEND"] == backend
     assert options.items() <= mailer["OPTIONS"].items()
 
 
@@ -147,3 +147,26 @@ def test_every_environment_variable_is_documented_in_the_readme():
     assert {"DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL", "SITE_URL"} <= names
     missing = sorted(name for name in names if not re.search(rf"`{name}[`=]", readme))
     assert not missing, f"Not in README.md: {missing}"
+
+
+def test_with_redis_url_the_cache_is_redis_under_the_key_prefix(redis_url):
+    import redis
+
+    code = (
+        "from django.core.cache import cache; cache.set('probe', 'Grüße', 60); "
+        "print(cache.get('probe'))"
+    )
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DEBUG": "1",
+        "REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "settings-test",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Grüße"
+    keys = redis.Redis.from_url(redis_url).keys("settings-test:*")
+    assert keys, "nothing was stored in Redis"

@@ -1,0 +1,135 @@
+"""Every background task, through a real queue and a real worker process, on both backends: the
+database queue with ``manage.py db_worker`` and RQ on Redis with ``manage.py rqworker`` (each
+test runs once per backend, see the ``task_worker`` fixture). Mail goes to a real SMTP server.
+
+A new task adds one test here: make the rows, ``task_worker.run(task, *args)``, assert what a
+person would see.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from articles.tasks import sweep
+from comments.tasks import notify_reply, purge_ip_addresses, send_moderation_digest
+from newsletter.models import Issue, Subscriber
+from newsletter.tasks import send_confirmation, send_issue_task
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def link_to(message, fragment):
+    """The first link in the message's plain text that contains ``fragment``."""
+    text = message.get_body(("plain",)).get_content()
+    return re.search(rf"https?://\S*{re.escape(fragment)}\S*", text).group(0)
+
+
+def path_of(url, settings):
+    assert url.startswith(settings.SITE_URL)
+    return url.removeprefix(settings.SITE_URL)
+
+
+def test_notify_reply_mails_the_commenter_who_asked(task_worker, smtp_server, make, settings):
+    story = make.article(headline="Tram line extension")
+    parent = make.comment(story, email="ada@example.com", notify_replies=True)
+    reply = make.comment(story, parent=parent, name="Bob", body="Agreed, and sooner.")
+
+    result = task_worker.run(notify_reply, reply.pk)
+
+    assert result.return_value == 1
+    (message,) = smtp_server.parsed()
+    assert message["To"] == "ada@example.com"
+    assert "Tram line extension" in message["Subject"]
+    assert "Agreed, and sooner." in message.get_body(("plain",)).get_content()
+    reply_url = link_to(message, story.get_absolute_url())
+    assert reply_url.endswith(f"#comment-{reply.pk}")
+
+
+def test_send_moderation_digest_mails_the_pending_comments(task_worker, smtp_server, make):
+    story = make.article()
+    make.comment(story, status="pending", body="Waiting for a moderator, number one.")
+    make.comment(story, status="pending", body="Waiting for a moderator, number two.")
+    make.comment(story, body="Already approved, not in the digest.")
+    task_worker.environ["COMMENTS_DIGEST_RECIPIENTS"] = "desk@example.com"
+
+    result = task_worker.run(send_moderation_digest)
+
+    assert result.return_value == 1
+    (message,) = smtp_server.parsed()
+    assert message["To"] == "desk@example.com"
+    assert message["Subject"] == "2 comments awaiting moderation"
+    text = message.get_body(("plain",)).get_content()
+    assert "number one" in text and "number two" in text
+    assert "Already approved" not in text
+
+
+def test_purge_ip_addresses_forgets_old_addresses_only(task_worker, make):
+    old = make.comment(ip_address="198.51.100.7", created_at=timezone.now() - timedelta(days=45))
+    recent = make.comment(ip_address="203.0.113.9")
+
+    result = task_worker.run(purge_ip_addresses)
+
+    assert result.return_value == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.ip_address is None
+    assert recent.ip_address == "203.0.113.9"
+
+
+def test_send_confirmation_mails_a_link_that_opens_the_confirm_page(
+    task_worker, smtp_server, make, settings
+):
+    reader = make.subscriber(
+        email="zoe.new@example.org", name="Zoë", status=Subscriber.Status.PENDING
+    )
+
+    result = task_worker.run(send_confirmation, reader.pk)
+
+    assert result.return_value == 1
+    (message,) = smtp_server.parsed()
+    assert message["To"].addresses[0].addr_spec == "zoe.new@example.org"
+    confirm = path_of(link_to(message, "/newsletter/confirm/"), settings)
+    response = Client().get(confirm)
+    assert response.status_code == 200
+    assert "Confirm" in response.text
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.PENDING  # opening the link confirms no one
+
+
+def due_issue(make, subscribers=3):
+    make.subscribers(subscribers, prefix="worker")
+    return make.issue(
+        subject="Worker weekly",
+        status=Issue.Status.SCHEDULED,
+        scheduled_at=timezone.now() - timedelta(minutes=1),
+    )
+
+
+def assert_sent_to_everyone(issue, smtp_server, subscribers=3):
+    assert smtp_server.recipients() == {f"worker{i}@example.com": 1 for i in range(subscribers)}
+    assert {message["Subject"] for message in smtp_server.parsed()} == {"Worker weekly"}
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert issue.progress()["sent"] == subscribers
+
+
+def test_send_issue_task_sends_a_due_issue_to_every_subscriber(task_worker, smtp_server, make):
+    issue = due_issue(make)
+
+    result = task_worker.run(send_issue_task, issue.pk)
+
+    assert result.return_value == 3
+    assert_sent_to_everyone(issue, smtp_server)
+
+
+def test_the_sweep_task_sends_a_due_issue_through_the_same_queue(task_worker, smtp_server, make):
+    """The sweep only enqueues the send; the worker then runs that too before it stops."""
+    issue = due_issue(make)
+
+    result = task_worker.run(sweep)
+
+    assert result.return_value == {"newsletter.tasks.send_due_issues": 1}
+    assert_sent_to_everyone(issue, smtp_server)
