@@ -133,3 +133,37 @@ def test_the_sweep_task_sends_a_due_issue_through_the_same_queue(task_worker, sm
 
     assert result.return_value == {"newsletter.tasks.send_due_issues": 1}
     assert_sent_to_everyone(issue, smtp_server)
+
+
+def test_make_renditions_renders_a_new_upload_and_its_inline_uses(task_worker, make, settings):
+    from articles.models import Article
+    from articles.tasks import make_renditions
+
+    image = make.image(size=(700, 400), renditions=False)
+    story = make.article(body=f'<p>Text</p><img src="{image.file.url}" alt="Inline">')
+
+    result = task_worker.run(make_renditions, image.pk)
+
+    assert result.return_value == 1  # one body re-rendered with the new srcset
+    image.refresh_from_db()
+    assert image.renditions == [320, 640, 700]
+    folder = settings.MEDIA_ROOT / "renditions" / image.rendition_key
+    assert sorted(p.name for p in folder.iterdir())[:2] == ["320.jpg", "320.webp"]
+    assert "320w" in Article.objects.get(pk=story.pk).body_html
+
+
+def test_remove_image_files_deletes_a_deleted_pictures_files(task_worker, make, settings):
+    from articles.tasks import remove_image_files
+
+    image = make.image()
+    kept = make.image()
+    name, prefix, folder = image.file.name, image.rendition_prefix, image.rendition_key
+    assert (settings.MEDIA_ROOT / "renditions" / folder).exists()
+    image.delete()
+
+    result = task_worker.run(remove_image_files, name, prefix)
+
+    assert result.return_value == 2  # the original and its renditions folder
+    assert not (settings.MEDIA_ROOT / name).exists()
+    assert not (settings.MEDIA_ROOT / "renditions" / folder).exists()
+    assert (settings.MEDIA_ROOT / "renditions" / kept.rendition_key).exists()
