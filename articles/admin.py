@@ -29,6 +29,7 @@ from .models import (
     Tag,
 )
 from .tasks import schedule_file_removal, schedule_renditions
+from .workflow_admin import WorkflowAdmin
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -209,12 +210,16 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowAdmin, admin.ModelAdmin):
+    """Articles. The publishing part (states, moves, calendar, preview links, redirects) is
+    ``WorkflowAdmin`` (``workflow_admin.py``)."""
+
     form = ArticleAdminForm
     list_display = [
         "headline",
         "section",
         "status",
+        "goes_live",
         "published_at",
         "is_featured",
         "byline",
@@ -238,12 +243,14 @@ class ArticleAdmin(admin.ModelAdmin):
                 "fields": [
                     "section",
                     "tags",
-                    "status",
-                    "published_at",
+                    "planned_on",
+                    "expires_at",
                     "is_featured",
+                    ("is_pinned_lead", "lead_until"),
                     "comments_open",
                     "preview_link",
-                ]
+                ],
+                "description": "The state and its buttons are at the top of the page.",
             },
         ),
         ("Search engines", {"fields": ["seo_title", "seo_description"], "classes": ["collapse"]}),
@@ -270,16 +277,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not can_publish(request.user):
-            fields += ["status", "published_at", "is_featured"]
+            fields += ["expires_at", "is_featured", "is_pinned_lead", "lead_until"]
         return fields
-
-    def save_model(self, request, obj, form, change):
-        if not can_publish(request.user):
-            obj.status = Article.Status.DRAFT
-        # The pages that showed the article before this change (its old section, slug, tags).
-        before = Article.objects.filter(pk=obj.pk).first() if change else None
-        obj.paths_before_change = page_cache.article_paths(before) if before else set()
-        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -287,6 +286,8 @@ class ArticleAdmin(admin.ModelAdmin):
         self.add_own_byline(request, article, change)
         # Tags, bylines and corrections are saved now: every page showing the article updates.
         page_cache.purge_article(article, also=getattr(article, "paths_before_change", ()))
+        # Then the move a workflow button asked for, the lead pin, and the timed work.
+        self.after_save(request, form)
 
     def delete_model(self, request, obj):
         page_cache.purge_article(obj)
@@ -348,25 +349,36 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # Bulk actions --------------------------------------------------------------------------
 
-    @admin.action(description="Publish selected articles", permissions=["publish"])
+    @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        count = queryset.publish()
-        self.message_user(
-            request,
-            ngettext("Published %d article.", "Published %d articles.", count) % count,
-            messages.SUCCESS,
+        count = queryset.publish(by=request.user)
+        self.report_bulk_move(
+            request, queryset, count, "Published %d article.", "Published %d articles."
         )
 
-    @admin.action(
-        description="Unpublish selected articles (back to draft)", permissions=["publish"]
-    )
+    @admin.action(description="Unpublish selected articles", permissions=["publish"])
     def unpublish_selected(self, request, queryset):
-        count = queryset.unpublish()
-        self.message_user(
-            request,
-            ngettext("Unpublished %d article.", "Unpublished %d articles.", count) % count,
-            messages.SUCCESS,
+        count = queryset.unpublish(by=request.user)
+        self.report_bulk_move(
+            request, queryset, count, "Unpublished %d article.", "Unpublished %d articles."
         )
+
+    def report_bulk_move(self, request, queryset, count, singular, plural):
+        self.message_user(request, ngettext(singular, plural, count) % count, messages.SUCCESS)
+        skipped = queryset.count() - count
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d article was left as it was: its state does not allow it (a story in "
+                    "review is approved from its own page).",
+                    "%d articles were left as they were: their state does not allow it (a "
+                    "story in review is approved from its own page).",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
 
 
 class FollowLinkInline(admin.TabularInline):

@@ -1,6 +1,7 @@
 """Admin forms: the body editor under our CSP, and image uploads judged by our rules first."""
 
 from django import forms
+from django.utils import timezone
 from django_prose_editor.widgets import (
     AdminProseEditorWidget,
     prose_editor_admin_media,
@@ -11,6 +12,7 @@ from js_asset import Media, Script
 
 from .models import Article, Image
 from .models.image import validate_image_file
+from .models.workflow import BUTTONS, BUTTONS_BY_VALUE, go_live_time_problem
 
 
 class LibraryImageField(forms.ImageField):
@@ -53,7 +55,55 @@ class BodyEditorWidget(AdminProseEditorWidget):
         )
 
 
-class ArticleAdminForm(forms.ModelForm):
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's own date-and-time picker; a plain text field where there is none."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class WorkflowFields(forms.Form):
+    """The publishing part of the article form: the button pressed (``transition``), and what
+    some moves need (a time to go live, a note for the author). Rendered by
+    ``admin/articles/article/workflow_panel.html``; ``user`` is set by the admin."""
+
+    user = None
+
+    transition = forms.ChoiceField(
+        required=False, choices=[("", "—"), *((b.value, b.label) for b in BUTTONS)]
+    )
+    go_live_at = forms.DateTimeField(
+        label="Goes live at",
+        required=False,
+        widget=DateTimeLocalInput,
+        help_text="For “Schedule…”: the date and time it becomes public (site time).",
+    )
+    transition_note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded with the move. Sending back needs one: say what should change.",
+    )
+
+    def clean_workflow(self, data, expires_at):
+        value = data.get("transition")
+        if not value:
+            return
+        button = BUTTONS_BY_VALUE[value]
+        if self.user is None or not self.instance.may_offer(button.action, self.user):
+            raise forms.ValidationError(self.instance.refusal(button.action, self.user))
+        if button.needs_time:
+            problem = go_live_time_problem(data.get("go_live_at"), expires_at)
+            if problem:
+                self.add_error("go_live_at", problem)
+        if button.needs_note and not data.get("transition_note", "").strip():
+            self.add_error("transition_note", "Say what should change: the author reads this note.")
+
+
+class ArticleAdminForm(WorkflowFields, forms.ModelForm):
     class Meta:
         model = Article
         fields = [
@@ -64,14 +114,20 @@ class ArticleAdminForm(forms.ModelForm):
             "lead_image",
             "section",
             "tags",
-            "status",
-            "published_at",
+            "planned_on",
+            "expires_at",
             "is_featured",
+            "is_pinned_lead",
+            "lead_until",
             "comments_open",
             "seo_title",
             "seo_description",
         ]
-        widgets = {"body": BodyEditorWidget}
+        widgets = {
+            "body": BodyEditorWidget,
+            # expires_at and lead_until keep the admin's date and time boxes.
+            "planned_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,3 +135,20 @@ class ArticleAdminForm(forms.ModelForm):
         # JavaScript, or a headline with nothing a slug can keep), Article.save() makes one.
         self.fields["slug"].required = False
         self.fields["slug"].help_text += " Leave empty to make one from the headline."
+
+    def clean_expires_at(self):
+        return self._time_to_come("expires_at", "use “Unpublish” to take the story down now")
+
+    def clean_lead_until(self):
+        return self._time_to_come("lead_until", "untick the pin to end it now")
+
+    def _time_to_come(self, field, instead):
+        value = self.cleaned_data.get(field)
+        if value and field in self.changed_data and value <= timezone.now():
+            raise forms.ValidationError(f"That time has passed: {instead}.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        self.clean_workflow(data, data.get("expires_at"))
+        return data

@@ -3,11 +3,12 @@
 ``PERMISSIONS`` is the one source: the post_migrate receiver below grants it, after every
 ``migrate`` and every ``flush`` (test runs empty the tables and re-send post_migrate, which brings
 permissions back but not the rows data migrations made). The migrations that first created the
-groups (``0002_groups``, ``0005_...``) keep frozen copies, as migrations must.
+groups (``0002_groups``, ``0005_...``, ``0007_...``) keep frozen copies, as migrations must.
 
 Editors: everything about articles, pictures, sections, authors and tags, and publishing.
 Authors: write and change articles (the admin keeps them to their own drafts), add pictures,
-never publish. Moderators: made here, given the comments app's permissions by that app.
+never publish; they submit their drafts for review. Moderators: made here, given the comments
+app's permissions by that app.
 """
 
 EDITORS, AUTHORS, MODERATORS = "Editors", "Authors", "Moderators"
@@ -21,9 +22,12 @@ PERMISSIONS = {
         "author": ALL,
         "correction": ALL,
         "image": ALL,
+        "previewlink": ALL,
+        "redirect": ALL,
         "section": ALL,
         "tag": ALL,
         "taggedarticle": ALL,
+        "transition": ("view",),
     },
     AUTHORS: {
         "article": ("add", "change", "view"),
@@ -32,6 +36,7 @@ PERMISSIONS = {
         "author": ("view",),
         "section": ("view",),
         "tag": ("view",),
+        "transition": ("view",),
     },
 }
 

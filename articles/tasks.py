@@ -12,6 +12,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.tasks import task
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,68 @@ def run_sweep():
 def sweep():
     """The sweep as a task, for ``manage.py sweep --enqueue`` (cron, RQ deployments)."""
     return run_sweep()
+
+
+# The publishing workflow's timed work -----------------------------------------------------------
+
+
+def schedule_timed_work(article):
+    """Enqueue, once the change commits, what must happen to ``article`` at a time: going live
+    (a scheduled story) and expiring (a story with an expiry time). Call it after scheduling,
+    rescheduling, or setting an expiry. A task for a time since changed finds nothing due and
+    does nothing; one enqueued twice moves the story once. Backends that cannot run a task
+    later leave it to the minute sweep."""
+    pk = article.pk
+    for when, work in ((article.goes_live_at, go_live), (article.expires_at, expire)):
+        if when is not None:
+            transaction.on_commit(lambda when=when, work=work: _enqueue_at(work, when, pk))
+
+
+def _enqueue_at(work, when, pk):
+    if work.get_backend().supports_defer:
+        work.using(run_after=when).enqueue(pk)
+    elif when <= timezone.now():
+        work.enqueue(pk)
+
+
+@task
+def go_live(article_id):
+    """Publish a scheduled story if its time has come (1), else nothing (0)."""
+    from .models import Article
+
+    return Article.objects.filter(pk=article_id).go_live()
+
+
+@task
+def expire(article_id):
+    """Unpublish a story whose expiry time has come (1), else nothing (0)."""
+    from .models import Article
+
+    return Article.objects.filter(pk=article_id).expire()
+
+
+def publish_due_articles():
+    """Sweep job: publish every scheduled story whose time has come (a lost task's too)."""
+    from .models import Article
+
+    return Article.objects.go_live()
+
+
+def expire_articles():
+    """Sweep job: unpublish every story whose expiry time has come."""
+    from .models import Article
+
+    return Article.objects.expire()
+
+
+def end_lead_pins():
+    """Sweep job: a lead pin whose end time passed lets the home page go back to its rule."""
+    from .models import Article
+
+    return Article.objects.end_lead_pins()
+
+
+# Pictures --------------------------------------------------------------------------------------
 
 
 def schedule_renditions(image):

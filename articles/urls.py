@@ -29,4 +29,5 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
+    path("preview/link/<str:token>/", views.SharedPreviewView.as_view(), name="shared_preview"),
 ]

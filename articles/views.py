@@ -1,16 +1,18 @@
 """Public pages. Every query starts from ``Article.objects.published()``."""
 
 from django.conf import settings
+from django.http import Http404
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 
 from newsroom.links import absolute_url
 
-from .models import Article, Author, Correction, Section, Tag
+from .models import Article, Author, Correction, PreviewLink, Section, Tag
 from .search import normalize_query
 
 LATEST_PER_SECTION = 4
@@ -122,6 +124,48 @@ class ArticlePreviewView(ArticleDetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_preview=True, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        return private_page(super().render_to_response(context, **kwargs))
+
+
+def private_page(response):
+    """A page for its reader only: never stored by a browser, proxy or page cache, never
+    indexed, and its address (a preview link is a secret) not sent on to other sites."""
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+class SharedPreviewView(ArticleDetailView):
+    """``/preview/link/<token>/``: a story shown to whoever holds an editor's preview link,
+    pinned to the version of the link's creation or following the latest (``PreviewLink``).
+    A tampered or unknown link is a 404; an expired or revoked one says so (410)."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.link = PreviewLink.objects.from_token(self.kwargs["token"])
+        except PreviewLink.DoesNotExist:
+            raise Http404("No such preview link.") from None
+        if not self.link.is_active:
+            response = render(
+                request, "articles/preview_link_gone.html", {"link": self.link}, status=410
+            )
+            return private_page(response)
+        self.link.record_open()
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        article = Article.objects.for_detail().get(pk=self.link.article_id)
+        return self.link.article_as_shown(article)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_preview=True, preview_link=self.link, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        return private_page(super().render_to_response(context, **kwargs))
 
 
 class SearchView(ListView):

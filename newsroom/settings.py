@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A 404 at an article's old address (its slug changed) answers with a 301 to the new one.
+    "articles.middleware.ArticleRedirectMiddleware",
     # With debug on, a missing page shows the site's 404 page, not the technical one.
     "newsroom.middleware.SiteNotFoundMiddleware",
 ]
@@ -262,10 +264,15 @@ CLIENT_IP_PROXY_COUNT = int(os.environ.get("CLIENT_IP_PROXY_COUNT", "1"))
 # The periodic sweep (``manage.py sweep``, every minute beside the worker) runs each of these
 # once per round: work that must happen at a time even if the task enqueued for it was lost.
 SWEEP_JOBS = [
+    "articles.tasks.publish_due_articles",
+    "articles.tasks.expire_articles",
+    "articles.tasks.end_lead_pins",
     "newsletter.tasks.send_due_issues",
 ]
 
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "12"))
+# How long a shareable preview link works unless the editor says otherwise (hours).
+PREVIEW_LINK_HOURS = float(os.environ.get("PREVIEW_LINK_HOURS", "48"))
 TAGGIT_CASE_INSENSITIVE = True
 
 LOGGING = {

@@ -2,9 +2,12 @@ from .article import Article, ArticleAuthor
 from .author import Author
 from .correction import Correction
 from .image import Image
+from .preview import PreviewLink
+from .redirect import Redirect
 from .section import Section
 from .site import FollowLink, SiteSettings
 from .tag import Tag, TaggedArticle
+from .workflow import Transition, TransitionNotAllowed
 
 __all__ = [
     "Article",
@@ -13,8 +16,12 @@ __all__ = [
     "Correction",
     "FollowLink",
     "Image",
+    "PreviewLink",
+    "Redirect",
     "Section",
     "SiteSettings",
     "Tag",
     "TaggedArticle",
+    "Transition",
+    "TransitionNotAllowed",
 ]

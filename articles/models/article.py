@@ -1,7 +1,10 @@
 """Articles: what editors write and readers read, and the gate that decides what is public."""
 
+import datetime
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
@@ -20,8 +23,10 @@ from .. import search as fulltext
 from .author import Author
 from .correction import Correction
 from .image import Image
+from .redirect import Redirect
 from .section import Section
 from .slugs import unique_slug
+from .workflow import OVERDUE_AFTER, RULES, Action, Status, TransitionNotAllowed, Workflow
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -41,32 +46,94 @@ class ArticleQuerySet(models.QuerySet):
             return self.filter(authors__user=user)
         return self.none()
 
-    def publish(self):
-        """Publish every draft in the set, dated now unless already dated; returns how many.
-        Every page that shows them is purged once the change commits."""
-        now = timezone.now()
-        drafts = self.exclude(status=Article.Status.PUBLISHED)
-        ids = list(drafts.values_list("pk", flat=True))
-        undated = drafts.filter(published_at__isnull=True).update(
-            status=Article.Status.PUBLISHED, published_at=now, updated_at=now
-        )
-        dated = (
-            Article.objects.filter(pk__in=ids)
-            .exclude(status=Article.Status.PUBLISHED)
-            .update(status=Article.Status.PUBLISHED, updated_at=now)
-        )
-        Article.objects.filter(pk__in=ids).purge_pages()
-        return undated + dated
+    def publish(self, *, by=None):
+        """Publish each article in the set that may be published (by ``by``); returns how
+        many. Each move is recorded and purges its pages (see ``Workflow.publish``)."""
+        return self._move_each(Action.PUBLISH, by)
 
-    def unpublish(self):
-        """Take every published article in the set back to draft; returns how many. Every page
-        that showed them is purged once the change commits."""
-        ids = list(self.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
-        count = Article.objects.filter(pk__in=ids).update(
-            status=Article.Status.DRAFT, updated_at=timezone.now()
+    def unpublish(self, *, by=None):
+        """Unpublish each published article in the set; returns how many."""
+        return self._move_each(Action.UNPUBLISH, by)
+
+    def _move_each(self, action, by):
+        moved = 0
+        for article in self.filter(status__in=RULES[action].sources).order_by("pk"):
+            if article.may(action, by):
+                try:
+                    article._move(action, by=by)
+                except TransitionNotAllowed:
+                    continue  # moved by someone else meanwhile
+                moved += 1
+        return moved
+
+    def due_to_go_live(self, now=None):
+        """Scheduled stories whose time has come (the task's and the sweep's work)."""
+        return self.filter(status=Article.Status.SCHEDULED, published_at__lte=now or timezone.now())
+
+    def due_to_expire(self, now=None):
+        """Published stories whose expiry time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, expires_at__lte=now or timezone.now())
+
+    def go_live(self):
+        """Publish every scheduled story in the set whose time has come; returns how many.
+        Safe to run twice at once (a task and the sweep): each story moves once."""
+        return sum(article.go_live() for article in self.due_to_go_live())
+
+    def expire(self):
+        """Unpublish every story in the set whose expiry time has come; returns how many."""
+        return sum(article.expire() for article in self.due_to_expire())
+
+    def overdue(self):
+        """Scheduled stories whose time passed more than two minutes ago: none of these should
+        exist while the sweep runs (the admin warns about them)."""
+        return self.due_to_go_live(timezone.now() - OVERDUE_AFTER)
+
+    def on_calendar(self, first, last):
+        """What the editorial calendar shows from day ``first`` to ``last``: scheduled and
+        published stories by the day they go live, drafts and stories in review by their
+        planned day. Each has a ``calendar_day``."""
+        start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+        end = timezone.make_aware(
+            datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
         )
-        Article.objects.filter(pk__in=ids).purge_pages()
-        return count
+        dated = models.Q(
+            status__in=[Article.Status.SCHEDULED, Article.Status.PUBLISHED],
+            published_at__gte=start,
+            published_at__lt=end,
+        )
+        planned = models.Q(
+            status__in=[Article.Status.DRAFT, Article.Status.IN_REVIEW],
+            planned_on__gte=first,
+            planned_on__lte=last,
+        )
+        return (
+            self.filter(dated | planned)
+            .select_related("section")
+            .order_by("published_at", "planned_on", "pk")
+        )
+
+    def lead_pins_ended(self, now=None):
+        return self.filter(is_pinned_lead=True, lead_until__lte=now or timezone.now())
+
+    def end_lead_pins(self):
+        """Unpin the stories whose lead pin has ended, and purge the pages showing them (the
+        home page); returns how many."""
+        ended = list(self.lead_pins_ended())
+        Article.objects.filter(pk__in=[a.pk for a in ended]).update(is_pinned_lead=False)
+        for article in ended:
+            page_cache.purge_article(article)
+        return len(ended)
+
+    def pinned_lead(self):
+        """The story an editor pinned to lead the home page, if its pin holds and it is public."""
+        now = timezone.now()
+        return (
+            self.published()
+            .filter(is_pinned_lead=True)
+            .filter(models.Q(lead_until__isnull=True) | models.Q(lead_until__gt=now))
+            .order_by("-published_at", "-pk")
+            .first()
+        )
 
     def purge_pages(self):
         """Drop the cached pages showing these articles (``newsroom.cache``), on commit."""
@@ -188,10 +255,8 @@ class SearchVectorIndex(GinIndex):
         return models.Index.create_sql(self, model, schema_editor, **kwargs)
 
 
-class Article(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+class Article(Workflow, models.Model):
+    Status = Status
 
     # The statuses whose articles readers may see once their publication time has come.
     PUBLIC_STATUSES = (Status.PUBLISHED,)
@@ -240,11 +305,45 @@ class Article(models.Model):
     tags = TaggableManager(blank=True, through="articles.TaggedArticle")
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="When it goes public. Leave empty to use the publish time."
+        null=True,
+        blank=True,
+        help_text="When it went public, or, for a scheduled story, when it goes live.",
+    )
+    expires_at = models.DateTimeField(
+        "unpublish at",
+        null=True,
+        blank=True,
+        help_text="Optional: the story unpublishes itself at this time (an embargoed report, an "
+        "offer that ends). Leave empty to keep it up.",
+    )
+    planned_on = models.DateField(
+        "planned for",
+        null=True,
+        blank=True,
+        help_text="Optional: the day this story is planned for, shown on the editorial calendar. "
+        "It publishes nothing by itself.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    is_featured = models.BooleanField("featured", default=False)
+    is_featured = models.BooleanField(
+        "featured",
+        default=False,
+        help_text="Featured stories fill the home page's “Featured” row, newest first; the newest "
+        "one leads the home page unless a story is pinned as lead.",
+    )
+    is_pinned_lead = models.BooleanField(
+        "pin as the home page's lead",
+        default=False,
+        help_text="Leads the home page, above the featured row, while it is public and until the "
+        "time below. Pinning a story unpins the one pinned before.",
+    )
+    lead_until = models.DateTimeField(
+        "lead until",
+        null=True,
+        blank=True,
+        help_text="Optional: when the pin ends. Leave empty to keep it until another story is "
+        "pinned.",
+    )
     seo_title = models.CharField("SEO title", max_length=70, blank=True)
     seo_description = models.CharField("SEO description", max_length=160, blank=True)
     comments_open = models.BooleanField(default=True)
@@ -260,6 +359,7 @@ class Article(models.Model):
                 fields=["section", "status", "published_at"], name="article_section_published"
             ),
             models.Index(fields=["is_featured", "published_at"], name="article_featured"),
+            models.Index(fields=["planned_on"], name="article_planned_on"),
             SearchVectorIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         permissions = [("publish_article", "Can publish articles")]
@@ -269,9 +369,11 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(self, self.headline, fallback="article")
+            self.slug = unique_slug(
+                self, self.headline, fallback="article", reserved=self.slug_redirects_elsewhere
+            )
         if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+            self.published_at = timezone.now()  # a row made in code as published
         self.body_html = render_body(self.body)
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
@@ -281,43 +383,67 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
-    def publish(self, when=None):
-        """Make the article public, now or at ``when`` (a future date keeps it hidden till then)."""
-        self.status = self.Status.PUBLISHED
-        if when is not None:
-            self.published_at = when
-        elif self.published_at is None:
-            self.published_at = timezone.now()
-        self.save()
-        page_cache.purge_article(self)
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        checks_slug = self.slug and (exclude is None or "slug" not in exclude)
+        if checks_slug and self.slug_redirects_elsewhere(self.slug):
+            raise ValidationError(
+                {
+                    "slug": "This address still redirects to another article's new "
+                    "address, so readers' old links keep working. Choose another slug."
+                }
+            )
 
-    def unpublish(self):
-        """Back to draft: gone from every public page, kept in the admin."""
-        self.status = self.Status.DRAFT
-        self.save()
-        page_cache.purge_article(self)
+    def clean(self):
+        if self.expires_at and self.published_at and self.expires_at <= self.published_at:
+            raise ValidationError(
+                {
+                    "expires_at": "The story would unpublish before it goes public: choose "
+                    "a later time."
+                }
+            )
+
+    def slug_redirects_elsewhere(self, slug):
+        """Whether the address ``slug`` would make is another article's old address."""
+        path = reverse("articles:detail", kwargs={"slug": slug})
+        return Redirect.objects.taken_by_others(path, self).exists()
+
+    def pin_as_lead(self, until=None):
+        """Lead the home page (until ``until``); the story pinned before is unpinned."""
+        self.is_pinned_lead, self.lead_until = True, until
+        Article.objects.filter(pk=self.pk).update(is_pinned_lead=True, lead_until=until)
+        before = list(Article.objects.filter(is_pinned_lead=True).exclude(pk=self.pk))
+        Article.objects.filter(pk__in=[a.pk for a in before]).update(is_pinned_lead=False)
+        for article in [self, *before]:
+            page_cache.purge_article(article)
 
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
 
     @classmethod
     def public_filter(cls, prefix="", now=None):
-        """What makes an article public, as a filter: a public status and a publication time
-        that has come. The one definition: ``published()``, ``is_public`` and every query over
-        related rows (``Article.public_filter("article__")``) are built on it, so a new state
-        (scheduled, expired) changes this method and nothing else."""
+        """What makes an article public, as a filter: a public status, a publication time that
+        has come, and no expiry time that has passed (the sweep then unpublishes it; until it
+        runs the story is already hidden). Scheduled stories are not public: the go-live task or
+        the sweep publishes them. The one definition: ``published()``, ``is_public`` and every
+        query over related rows (``Article.public_filter("article__")``) are built on it."""
         now = now or timezone.now()
         return models.Q(
             **{f"{prefix}status__in": cls.PUBLIC_STATUSES, f"{prefix}published_at__lte": now}
+        ) & (
+            models.Q(**{f"{prefix}expires_at__isnull": True})
+            | models.Q(**{f"{prefix}expires_at__gt": now})
         )
 
     @property
     def is_public(self):
         """``public_filter`` for this one row, without a query."""
+        now = timezone.now()
         return (
             self.status in self.PUBLIC_STATUSES
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
         )
 
     @property

@@ -28,9 +28,10 @@ def article_form(**overrides):
         "lead_image": "",
         "section": "",
         "tags": "Transport, Harbour",
-        "status": "published",
-        "published_at_0": "",
-        "published_at_1": "",
+        "expires_at_0": "",
+        "expires_at_1": "",
+        "lead_until_0": "",
+        "lead_until_1": "",
         "comments_open": "on",
         "seo_title": "",
         "seo_description": "",
@@ -91,6 +92,7 @@ def test_editor_adds_and_publishes_an_article_with_a_lead_image(client, editor, 
         article_form(
             section=section.pk,
             lead_image=picture.pk,
+            transition="publish",
             **{"articleauthor_set-0-author": writer.pk},
         ),
     )
@@ -180,7 +182,7 @@ def test_add_form_prefills_slug_and_offers_the_image_preview(client, editor):
 def test_an_empty_slug_is_made_from_the_headline_and_kept_unique(client, editor, make):
     section = make.section()
     make.article(headline="Harbour bridge reopens", slug="harbour-bridge-reopens")
-    response = client.post(ADD_URL, article_form(section=section.pk, slug=""))
+    response = client.post(ADD_URL, article_form(section=section.pk, slug="", transition="publish"))
     assert response.status_code == 302, response.context["adminform"].form.errors
     story = Article.objects.get(headline="Harbour bridge reopens", slug__endswith="-2")
     assert story.slug == "harbour-bridge-reopens-2"
@@ -231,7 +233,10 @@ def test_editor_uploads_a_lead_image_from_the_article_form(client, editor, make)
     assert response.status_code == 200
     picture = Image.objects.get(alt_text="The quay at dawn")
     assert "popup_response" in response.text and f"&quot;{picture.pk}&quot;" in response.text
-    response = client.post(ADD_URL, article_form(section=make.section().pk, lead_image=picture.pk))
+    response = client.post(
+        ADD_URL,
+        article_form(section=make.section().pk, lead_image=picture.pk, transition="publish"),
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     story = Article.objects.get()
     assert story.lead_image == picture
@@ -312,6 +317,10 @@ def test_view_on_site_goes_to_the_page_or_the_preview(client, editor, make):
 
 def test_author_cannot_publish_through_the_form(client, author_user, make):
     section = make.section()
+    refused = client.post(ADD_URL, article_form(section=section.pk, transition="publish"))
+    assert refused.status_code == 200
+    assert "Editors do that" in refused.text
+    assert not Article.objects.exists()  # nothing half-saved
     response = client.post(ADD_URL, article_form(section=section.pk, status="published"))
     assert response.status_code == 302
     story = Article.objects.get()

@@ -46,17 +46,17 @@ def test_publishing_without_a_date_stamps_now(make):
     assert Article.objects.published().get() == draft
 
 
-def test_publish_at_a_future_time_stays_hidden_until_then(make):
+def test_scheduling_for_a_future_time_stays_hidden_until_then(make):
     draft = make.article(status=Article.Status.DRAFT)
-    draft.publish(when=timezone.now() + timedelta(hours=2))
-    assert draft.status == Article.Status.PUBLISHED
+    draft.schedule(timezone.now() + timedelta(hours=2))
+    assert Article.objects.get().status == Article.Status.SCHEDULED
     assert not Article.objects.published().exists()
 
 
 def test_unpublish_takes_an_article_off_the_site(make):
     story = make.article()
     story.unpublish()
-    assert Article.objects.get().status == Article.Status.DRAFT
+    assert Article.objects.get().status == Article.Status.UNPUBLISHED
     assert not Article.objects.published().exists()
 
 

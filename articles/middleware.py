@@ -1,0 +1,28 @@
+"""Old article addresses keep working: a 404 at an address an article used to have answers with
+a 301 to where it lives now (``articles.Redirect``), like ``django.contrib.redirects`` but for
+our own table, which names the article rather than a target (so one hop, however many renames).
+"""
+
+from django.http import HttpResponsePermanentRedirect
+
+from .models import Article, Redirect
+
+
+class ArticleRedirectMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        redirect = (
+            Redirect.objects.filter(path=request.path, article__in=Article.objects.published())
+            .select_related("article")
+            .first()
+        )
+        if redirect is None:
+            return response
+        target = redirect.article.get_absolute_url()
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
