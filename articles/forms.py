@@ -133,8 +133,9 @@ class ArticleAdminForm(WorkflowFields, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The admin fills the slug in from the headline as it is typed; left empty (no
         # JavaScript, or a headline with nothing a slug can keep), Article.save() makes one.
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text += " Leave empty to make one from the headline."
+        if "slug" in self.fields:  # not in a read-only view (an Author's story in review)
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text += " Leave empty to make one from the headline."
 
     def clean_expires_at(self):
         return self._time_to_come("expires_at", "use “Unpublish” to take the story down now")
