@@ -40,10 +40,12 @@ class PreviewLinkQuerySet(models.QuerySet):
         """A new link to ``article``, valid ``hours`` hours (``PREVIEW_LINK_HOURS`` if None),
         pinned to the article as it is now unless ``follows_latest``."""
         hours = settings.PREVIEW_LINK_HOURS if hours is None else hours
+        now = timezone.now()
         return self.create(
             article=article,
             created_by=by,
-            expires_at=timezone.now() + timedelta(hours=hours),
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
             follows_latest=follows_latest,
             snapshot={} if follows_latest else snapshot_of(article),
         )
