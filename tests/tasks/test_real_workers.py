@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.tasks import TaskResultStatus
 from django.test import Client
 from django.utils import timezone
 
@@ -167,3 +168,56 @@ def test_remove_image_files_deletes_a_deleted_pictures_files(task_worker, make, 
     assert not (settings.MEDIA_ROOT / name).exists()
     assert not (settings.MEDIA_ROOT / "renditions" / folder).exists()
     assert (settings.MEDIA_ROOT / "renditions" / kept.rendition_key).exists()
+
+
+def test_go_live_publishes_a_scheduled_story_when_the_worker_runs_at_or_after_its_time(
+    task_worker, make, client
+):
+    """The worker's clock is the real one; the test's is moved back two minutes with
+    time-machine to schedule a story "one minute ahead" that is due by the worker's time. A
+    story due in an hour, enqueued for its time, is left for later by the same run."""
+    import time_machine
+
+    from articles.models import Article
+    from articles.tasks import go_live
+
+    real_now = timezone.now()
+    with time_machine.travel(real_now - timedelta(minutes=2), tick=False):
+        due = make.article(status=Article.Status.DRAFT, headline="Worker-published story")
+        due.schedule(real_now - timedelta(minutes=1))
+    later = make.article(status=Article.Status.DRAFT, headline="Not yet")
+    later.schedule(real_now + timedelta(hours=1))
+    early = task_worker.run(go_live, later.pk)  # run now, before its time: does nothing
+    assert early.return_value == 0
+
+    waiting = go_live.using(run_after=later.published_at).enqueue(later.pk)
+    result = task_worker.run(go_live, due.pk)
+
+    assert result.return_value == 1
+    assert Article.objects.get(pk=due.pk).status == Article.Status.PUBLISHED
+    assert "Worker-published story" in client.get("/").text
+    waiting.refresh()
+    assert waiting.status == TaskResultStatus.READY  # still waiting for its hour
+    assert Article.objects.get(pk=later.pk).status == Article.Status.SCHEDULED
+
+
+def test_expire_unpublishes_a_story_whose_expiry_time_came(task_worker, make, client):
+    import time_machine
+
+    from articles.models import Article
+    from articles.tasks import expire
+
+    real_now = timezone.now()
+    with time_machine.travel(real_now - timedelta(hours=1), tick=False):
+        story = make.article(
+            headline="Offer ends at noon",
+            published_at=real_now - timedelta(hours=2),
+            expires_at=real_now - timedelta(seconds=1),
+        )
+
+    result = task_worker.run(expire, story.pk)
+
+    assert result.return_value == 1
+    story.refresh_from_db()
+    assert story.status == Article.Status.UNPUBLISHED
+    assert client.get(story.get_absolute_url()).status_code == 404
