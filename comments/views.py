@@ -25,17 +25,7 @@ from .moderation import (
     decide,
     seconds_since,
 )
-
-PENDING_COOKIE = "comments_pending"
-PENDING_COOKIE_SALT = "comments.pending"
-PENDING_COOKIE_MAX = 20
-COMMENTS_PAGE_PARAM = "comments_page"
-
-
-def own_pending_ids(request):
-    """Ids of the comments this browser sent that still await moderation (signed cookie)."""
-    value = request.get_signed_cookie(PENDING_COOKIE, default="", salt=PENDING_COOKIE_SALT)
-    return [int(pk) for pk in value.split(",") if pk.isdigit()]
+from .readers import COMMENTS_PAGE_PARAM, PENDING_COOKIE_MAX, own_pending_ids, remember_pending
 
 
 def render_article(request, article, *, status, form=None, error=""):
@@ -101,15 +91,7 @@ def post_comment(request, article_id):
             "moderator has approved it.",
         )
     if comment.status == Comment.Status.PENDING:
-        response.set_signed_cookie(
-            PENDING_COOKIE,
-            ",".join(map(str, own_ids)),
-            salt=PENDING_COOKIE_SALT,
-            max_age=7 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+        remember_pending(response, own_ids)
     return response
 
 

@@ -7,11 +7,9 @@ from django.core.paginator import Paginator
 from comments.forms import CommentForm
 from comments.models import MAX_DEPTH, Comment
 from comments.moderation import comments_closed, seconds_since, sign_timestamp
-from comments.views import COMMENTS_PAGE_PARAM, own_pending_ids
+from comments.readers import COMMENTS_PAGE_PARAM, own_pending_ids, requested_page
 
 register = template.Library()
-
-PAGE_PARAM = COMMENTS_PAGE_PARAM
 
 
 def build_tree(comments):
@@ -32,11 +30,6 @@ def build_tree(comments):
 def count_approved(threads):
     """Approved comments in these threads: the ones a reader can see, and no more."""
     return sum(comment.is_approved + count_approved(comment.thread_replies) for comment in threads)
-
-
-def requested_page(request):
-    """The comment page asked for; the article page has no other list, so plain ``page`` works."""
-    return request.GET.get(PAGE_PARAM) or request.GET.get("page")
 
 
 def _timestamp_for(form):
@@ -81,7 +74,7 @@ def comment_section(context, article):
         # Not every approved row: a reply under a comment later marked spam is not shown.
         "count": count_approved(roots),
         "page": page,
-        "page_param": PAGE_PARAM,
+        "page_param": COMMENTS_PAGE_PARAM,
         "closed": closed,
         "form": form,
         "reply_to": reply_to,

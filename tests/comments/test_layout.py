@@ -1,0 +1,39 @@
+"""How the comments app is put together: arrows point one way, so each part can change alone."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import comments
+
+APP = Path(comments.__file__).parent
+
+
+def imported_modules(relative_path):
+    """Every module ``relative_path`` imports, at the top or inside a function, as dotted names
+    (``from . import tasks`` and ``from .tasks import x`` both count as ``comments.tasks``)."""
+    package = ".".join(("comments", *Path(relative_path).parts[:-1]))
+    found = set()
+    for node in ast.walk(ast.parse((APP / relative_path).read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0]
+            if node.module:
+                found.add(f"{base}.{node.module}")
+            else:
+                found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("module", "forbidden"),
+    [
+        ("templatetags/comments.py", "comments.views"),
+    ],
+)
+def test_modules_do_not_reach_into_views(module, forbidden):
+    assert forbidden not in imported_modules(module)
