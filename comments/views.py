@@ -11,8 +11,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
-from articles.views import ArticleDetailView
 from newsroom.clients import client_ip
+from newsroom.links import absolute_url
 
 from .forms import CommentForm
 from .models import STOP_SALT, Comment
@@ -29,16 +29,23 @@ from .readers import COMMENTS_PAGE_PARAM, PENDING_COOKIE_MAX, own_pending_ids, r
 
 
 def render_article(request, article, *, status, form=None, error=""):
-    """The article page again, with the reader's form (errors and text kept) and a status."""
+    """The article page again, with the reader's form (errors and text kept) and a status.
+
+    ``comments/article_detail.html`` extends the article's own template and fills its comments
+    block, so the page is the article page, built from the articles app's public queries.
+    """
     if error and form is not None:
         form.add_error(None, error)
-    view = ArticleDetailView()
-    view.setup(request, slug=article.slug)
-    view.object = Article.objects.for_detail().get(pk=article.pk)
-    context = view.get_context_data(
-        object=view.object, comment_form=form, comment_error="" if form else error
-    )
-    return TemplateResponse(request, view.template_name, context, status=status)
+    article = Article.objects.published().for_detail().get(pk=article.pk)
+    context = {
+        "article": article,
+        "related": Article.objects.related_to(article),
+        "current_section": article.section,
+        "canonical_url": absolute_url(article.get_absolute_url()),
+        "comment_form": form,
+        "comment_error": "" if form else error,
+    }
+    return TemplateResponse(request, "comments/article_detail.html", context, status=status)
 
 
 CLOSED_MESSAGE = "Comments are closed on this article, so your comment was not posted."

@@ -43,7 +43,9 @@ def _timestamp_for(form):
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
-def comment_section(context, article):
+def comment_section(context, article, form=None, error=""):
+    """The thread and the form. ``form`` is a reader's refused form to show again (errors and
+    text kept), ``error`` a refusal with no form to show (comments closed)."""
     request = context.get("request")
     own_ids = own_pending_ids(request) if request is not None else []
     comments = list(
@@ -58,7 +60,6 @@ def comment_section(context, article):
 
     # A staff preview of a draft shows the thread as it will look, without a form to post to.
     closed = comments_closed(article) or not article.is_public
-    form = context.get("comment_form")
     reply_to = None
     if form is None and not closed:
         by_id = {c.pk: c for c in comments if c.is_approved and c.depth < MAX_DEPTH}
@@ -79,7 +80,7 @@ def comment_section(context, article):
         "form": form,
         "reply_to": reply_to,
         "timestamp": _timestamp_for(form) if form is not None else "",
-        "comment_error": context.get("comment_error", ""),
+        "comment_error": error,
         "max_reply_depth": MAX_DEPTH - 1,
     }
 

@@ -90,6 +90,20 @@ def test_bad_input_is_refused_with_400_and_the_text_kept(client, make, field, va
     assert f'aria-describedby="id_{field}_error' in response.text or field == "email"
 
 
+def test_a_refused_comment_comes_back_on_the_whole_article_page(client, make, settings):
+    section = make.section(name="Transport")
+    story = make.article(section=section, headline="Trams return", body="<p>Full story text.</p>")
+    make.article(section=section, headline="Buses too")
+    response = post(client, story, **make.comment_form_data(body=""))
+    assert response.status_code == 400
+    text = response.text
+    assert "Trams return" in text and "Full story text." in text
+    assert "Related stories" in text and "Buses too" in text
+    canonical = f"{settings.SITE_URL}{story.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{canonical}">' in text
+    assert f'href="{section.get_absolute_url()}" aria-current="page"' in text
+
+
 def test_reply_to_a_comment_on_another_article_is_refused(client, make):
     story, other = make.article(), make.article()
     elsewhere = make.comment(other)
