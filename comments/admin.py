@@ -5,6 +5,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.text import Truncator
 
 from .models import BlockedTerm, Comment
+from .notifications import approve_and_notify
 
 
 class HeldReasonFilter(admin.SimpleListFilter):
@@ -85,7 +86,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve(self, request, queryset):
-        count = queryset.approve()
+        count = approve_and_notify(queryset)
         self.message_user(request, f"Approved {count} comment(s); they are on the site now.")
 
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
@@ -104,7 +105,8 @@ class CommentAdmin(admin.ModelAdmin):
             obj.approved_at = None
         super().save_model(request, obj, form, change)
         if approving:
-            obj.approve()
+            approve_and_notify(Comment.objects.filter(pk=obj.pk))
+            obj.refresh_from_db(fields=["status", "approved_at"])
 
 
 @admin.register(BlockedTerm)

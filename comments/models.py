@@ -10,7 +10,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,13 +55,20 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(ip_address__isnull=False, created_at__lt=cutoff)
 
     def approve(self):
-        """Publish these comments at once and email the commenters they reply to."""
-        ids = list(self.exclude(status=Comment.Status.APPROVED).values_list("pk", flat=True))
-        count = Comment.objects.filter(pk__in=ids).update(
+        """Publish these comments at once. Mail to repliers' parents is not sent from here:
+        ``notifications.approve_and_notify()`` is the approval that also tells them."""
+        return self.exclude(status=Comment.Status.APPROVED).update(
             status=Comment.Status.APPROVED, approved_at=timezone.now()
         )
-        Comment.notify_parents(ids)
-        return count
+
+    def replies_to_notify(self):
+        """The one rule for who hears of a reply: approved replies whose parent asked to be
+        told, except replies from the parent's own address."""
+        return (
+            self.approved()
+            .filter(parent__notify_replies=True)
+            .exclude(Exact(Lower("email"), Lower("parent__email")))
+        )
 
     def mark_spam(self):
         return self.update(status=Comment.Status.SPAM, approved_at=None)
@@ -180,23 +189,6 @@ class Comment(models.Model):
             )
         )
         return earlier.count() // settings.COMMENTS_PER_PAGE + 1
-
-    def approve(self):
-        Comment.objects.filter(pk=self.pk).approve()
-        self.refresh_from_db(fields=["status", "approved_at"])
-
-    @staticmethod
-    def notify_parents(ids):
-        """After the commit, email whoever asked to hear about replies among ``ids``."""
-        from .tasks import notify_reply
-
-        reply_ids = list(
-            Comment.objects.filter(
-                pk__in=ids, parent__notify_replies=True, status=Comment.Status.APPROVED
-            ).values_list("pk", flat=True)
-        )
-        for pk in reply_ids:
-            transaction.on_commit(lambda pk=pk: notify_reply.enqueue(pk))
 
     def stop_notifications_url(self):
         from django.core import signing

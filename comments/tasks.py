@@ -16,13 +16,14 @@ DIGEST_LIMIT = 50
 @task
 def notify_reply(reply_id):
     """Tell a commenter who asked for it that a reply to their comment was approved."""
+    # Asked again at send time: the parent may have stopped notifications since.
     reply = (
-        Comment.objects.approved()
+        Comment.objects.filter(pk=reply_id)
+        .replies_to_notify()
         .select_related("parent", "article")
-        .filter(pk=reply_id, parent__notify_replies=True)
         .first()
     )
-    if reply is None or reply.parent.email.lower() == reply.email.lower():
+    if reply is None:
         return 0
     parent = reply.parent
     context = {

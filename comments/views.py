@@ -25,6 +25,7 @@ from .moderation import (
     decide,
     seconds_since,
 )
+from .notifications import notify_replies
 from .readers import COMMENTS_PAGE_PARAM, PENDING_COOKIE_MAX, own_pending_ids, remember_pending
 
 
@@ -82,7 +83,7 @@ def post_comment(request, article_id):
     with transaction.atomic():
         comment.save()
         if comment.is_approved:
-            Comment.notify_parents([comment.pk])
+            notify_replies([comment.pk])
     count_towards_rate_limit(ip, comment.email)
 
     own_ids = [*own_pending_ids(request), comment.pk][-PENDING_COOKIE_MAX:]

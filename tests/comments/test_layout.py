@@ -38,3 +38,16 @@ def imported_modules(relative_path):
 )
 def test_modules_do_not_reach_into_views(module, forbidden):
     assert forbidden not in imported_modules(module)
+
+
+@pytest.mark.parametrize(
+    ("module", "forbidden"),
+    [
+        ("models.py", "comments.tasks"),
+        ("models.py", "comments.notifications"),
+        ("tasks.py", "comments.notifications"),
+    ],
+)
+def test_models_and_tasks_do_not_import_each_other(module, forbidden):
+    # tasks -> models, notifications -> tasks and models: one way, no cycle.
+    assert forbidden not in imported_modules(module)

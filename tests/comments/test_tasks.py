@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
+from comments.notifications import approve_and_notify
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_approving_a_reply_emails_the_parent_with_a_stop_link(
     parent = make.comment(story, name="Ada", email="ada@example.com", notify_replies=True)
     reply = make.comment(story, parent=parent, status="pending", name="Bob", body="Agreed!")
     with django_capture_on_commit_callbacks(execute=True):
-        Comment.objects.filter(pk=reply.pk).approve()
+        approve_and_notify(Comment.objects.filter(pk=reply.pk))
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.to == ["ada@example.com"]
@@ -47,7 +48,7 @@ def test_approving_a_reply_emails_the_parent_with_a_stop_link(
 
     another = make.comment(story, parent=parent, status="pending")
     with django_capture_on_commit_callbacks(execute=True):
-        Comment.objects.filter(pk=another.pk).approve()
+        approve_and_notify(Comment.objects.filter(pk=another.pk))
     assert len(mailoutbox) == 1
 
 
@@ -68,7 +69,7 @@ def test_no_email_when_the_parent_did_not_ask_or_replied_to_self(
         make.comment(story, parent=asker, status="pending", email="ME@example.com"),
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        Comment.objects.filter(pk__in=[r.pk for r in replies]).approve()
+        approve_and_notify(Comment.objects.filter(pk__in=[r.pk for r in replies]))
     assert mailoutbox == []
 
 
@@ -116,7 +117,7 @@ def test_reply_notification_is_delivered_over_real_smtp(
     parent = make.comment(story, notify_replies=True, email="ada@example.com")
     reply = make.comment(story, parent=parent, status="pending")
     with django_capture_on_commit_callbacks(execute=True):
-        Comment.objects.filter(pk=reply.pk).approve()
+        approve_and_notify(Comment.objects.filter(pk=reply.pk))
     assert len(received) == 1
     assert received[0]["To"] == "ada@example.com"
     assert "/comments/stop/" in received[0].get_payload(decode=True).decode()
