@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from newsroom.links import absolute_url
 from newsroom.sanitizer import linkify_text
 
 MAX_DEPTH = 3  # a top-level comment, a reply, and a reply to the reply
@@ -194,7 +195,7 @@ class Comment(models.Model):
         from django.core import signing
 
         token = signing.dumps(self.email.lower(), salt=STOP_SALT, compress=True)
-        return settings.SITE_URL + reverse("comments:stop", args=[token])
+        return absolute_url(reverse("comments:stop", args=[token]))
 
 
 STOP_SALT = "comments.stop-notifications"

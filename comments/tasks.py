@@ -7,6 +7,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from newsroom.links import absolute_url
+
 from .groups import MODERATORS
 from .models import Comment
 
@@ -29,7 +31,7 @@ def notify_reply(reply_id):
     context = {
         "reply": reply,
         "parent": parent,
-        "reply_url": settings.SITE_URL + reply.get_absolute_url(),
+        "reply_url": absolute_url(reply.get_absolute_url()),
         "stop_url": parent.stop_notifications_url(),
         "SITE_NAME": settings.SITE_NAME,
     }
@@ -62,12 +64,14 @@ def send_moderation_digest():
     if not total or not recipients:
         return 0
     context = {
-        "comments": list(pending[:DIGEST_LIMIT]),
+        "entries": [
+            (comment, absolute_url(reverse("admin:comments_comment_change", args=[comment.pk])))
+            for comment in pending[:DIGEST_LIMIT]
+        ],
         "total": total,
-        "queue_url": settings.SITE_URL
-        + reverse("admin:comments_comment_changelist")
-        + "?status__exact=pending",
-        "admin_base": settings.SITE_URL,
+        "queue_url": absolute_url(
+            reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+        ),
         "SITE_NAME": settings.SITE_NAME,
     }
     message = EmailMultiAlternatives(

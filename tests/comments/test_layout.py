@@ -51,3 +51,9 @@ def test_modules_do_not_reach_into_views(module, forbidden):
 def test_models_and_tasks_do_not_import_each_other(module, forbidden):
     # tasks -> models, notifications -> tasks and models: one way, no cycle.
     assert forbidden not in imported_modules(module)
+
+
+def test_absolute_links_are_built_by_newsroom_links_only():
+    # ``newsroom.links.absolute_url`` is the one way to put SITE_URL in front of a path.
+    sources = [*APP.rglob("*.py"), *(APP.parent / "templates" / "comments").rglob("*.*")]
+    assert [path.name for path in sources if "SITE_URL" in path.read_text()] == []

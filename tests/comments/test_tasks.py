@@ -178,3 +178,25 @@ def test_commands_can_hand_the_work_to_the_task_queue(make, mailoutbox, settings
     assert [m.to for m in mailoutbox] == [["desk@example.com"]]
     old.refresh_from_db()
     assert old.ip_address is None
+
+
+def test_every_link_in_comment_mail_starts_with_site_url(
+    make, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://news.example"
+    settings.COMMENTS_DIGEST_RECIPIENTS = ["desk@example.com"]
+    story = make.article()
+    parent = make.comment(story, notify_replies=True, email="ada@example.com")
+    reply = make.comment(story, parent=parent, status="pending")
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_and_notify(Comment.objects.filter(pk=reply.pk))
+    waiting = make.comment(story, status="pending")
+    call_command("comments_digest", stdout=StringIO())
+    notification, digest = mailoutbox
+    links = re.findall(r"\S+://\S+", notification.body + digest.body)
+    assert links and all(link.startswith("https://news.example/") for link in links), links
+    assert f"https://news.example{story.get_absolute_url()}#comment-{reply.pk}" in links
+    change = reverse("admin:comments_comment_change", args=[waiting.pk])
+    assert f"https://news.example{change}" in links
+    queue = reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+    assert f"https://news.example{queue}" in links
