@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.templatetags.articles_tags import time_tag
 from comments.models import Comment
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +81,19 @@ def test_more_than_50_threads_are_paginated(client, make, settings):
     assert "55 comments" in first
     assert "Thread 49 here" in first and "Thread 50 here" not in first
     assert "Page 1 of 2" in first
+    assert '<a rel="next" href="?comments_page=2#comments">Newer comments</a>' in first
+    assert 'rel="prev"' not in first
     second = client.get(story.get_absolute_url(), {"comments_page": 2}).text
     assert "Thread 54 here" in second and "Thread 00 here" not in second
+    assert '<a rel="prev" href="?comments_page=1#comments">Older comments</a>' in second
     assert client.get(story.get_absolute_url(), {"comments_page": "zzz"}).status_code == 200
+
+
+def test_comment_dates_are_the_sites_time_element(client, make):
+    story = make.article()
+    comment = make.comment(story, created_at=timezone.now() - timedelta(days=2))
+    text = client.get(story.get_absolute_url()).text
+    assert time_tag(comment.created_at, "j F Y, H:i") in text
 
 
 def test_comment_text_is_plain_text_with_paragraphs_and_nofollow_links(client, make):
