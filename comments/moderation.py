@@ -30,8 +30,9 @@ class Refused(Exception):
 
 
 def comments_closed(article):
-    """True when the article takes no more comments: switched off, or old enough to close."""
-    if not article.comments_open:
+    """True when the article takes no comments: not public (``Article.is_public`` says, e.g. a
+    draft in preview), switched off, or old enough to close (comments' own rule)."""
+    if not article.is_public or not article.comments_open:
         return True
     days = settings.COMMENTS_CLOSE_AFTER_DAYS
     if days and article.published_at:

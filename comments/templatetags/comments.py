@@ -59,7 +59,7 @@ def comment_section(context, article, form=None, error=""):
     )
 
     # A staff preview of a draft shows the thread as it will look, without a form to post to.
-    closed = comments_closed(article) or not article.is_public
+    closed = comments_closed(article)
     reply_to = None
     if form is None and not closed:
         by_id = {c.pk: c for c in comments if c.is_approved and c.depth < MAX_DEPTH}

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles.templatetags.articles_tags import time_tag
 from comments.models import Comment
+from comments.moderation import comments_closed
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +178,25 @@ def test_an_article_past_the_closing_age_shows_the_closed_note_instead_of_the_fo
     assert "Said while it was open" in text
     assert 'name="body"' not in text and "Leave a reply" not in text
     assert "?replyto=" not in text
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"status": "draft"},
+        {"status": "published", "published_at": timezone.now() + timedelta(hours=2)},
+    ],
+)
+def test_an_article_that_is_not_public_takes_no_comments(make, kwargs):
+    article = make.article(**kwargs)
+    assert not article.is_public
+    assert comments_closed(article)
+
+
+def test_a_staff_preview_shows_the_thread_without_a_form(client, make):
+    client.force_login(make.staff(["Editors"]))
+    draft = make.article(status="draft")
+    make.comment(draft, body="Said before it was unpublished")
+    text = client.get(draft.get_preview_url()).text
+    assert "Said before it was unpublished" in text
+    assert 'name="body"' not in text and "Comments are closed" in text

@@ -57,3 +57,17 @@ def test_absolute_links_are_built_by_newsroom_links_only():
     # ``newsroom.links.absolute_url`` is the one way to put SITE_URL in front of a path.
     sources = [*APP.rglob("*.py"), *(APP.parent / "templates" / "comments").rglob("*.*")]
     assert [path.name for path in sources if "SITE_URL" in path.read_text()] == []
+
+
+def test_whether_an_article_is_public_is_asked_of_articles_not_worked_out_here():
+    # Only the closing rule (N days after publication) reads the publication date.
+    readers = [
+        path.relative_to(APP).as_posix()
+        for path in APP.rglob("*.py")
+        if "published_at" in path.read_text() and "migrations" not in path.parts
+    ]
+    assert readers == ["moderation.py"]
+    source = (APP / "moderation.py").read_text()
+    closing = source[source.index("def comments_closed") :].split("\n\n\n")[0]
+    assert source.count("published_at") == closing.count("published_at")
+    assert "article.is_public" in closing
