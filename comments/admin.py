@@ -42,7 +42,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     list_per_page = 50
     date_hierarchy = "created_at"
-    actions = ["approve", "mark_spam", "delete_selected"]
+    actions = ["approve", "reject", "mark_spam", "delete_selected"]
     readonly_fields = [
         "article",
         "parent",
@@ -88,6 +88,13 @@ class CommentAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         count = approve_and_notify(queryset)
         self.message_user(request, f"Approved {count} comment(s); they are on the site now.")
+
+    @admin.action(description="Reject selected comments", permissions=["change"])
+    def reject(self, request, queryset):
+        count = queryset.reject()
+        self.message_user(
+            request, f"Rejected {count} comment(s); they are hidden.", messages.WARNING
+        )
 
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset):

@@ -36,9 +36,6 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
-    def spam(self):
-        return self.filter(status=Comment.Status.SPAM)
-
     def for_article(self, article):
         return self.filter(article=article).order_by("created_at", "pk")
 
@@ -75,6 +72,7 @@ class CommentQuerySet(models.QuerySet):
         return self.update(status=Comment.Status.SPAM, approved_at=None)
 
     def reject(self):
+        """Turn these down: hidden from readers, and not spam (no blocklist, no bot)."""
         return self.update(status=Comment.Status.REJECTED, approved_at=None)
 
 

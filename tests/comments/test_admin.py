@@ -140,6 +140,20 @@ def test_mark_spam_action_hides_comments(client, moderator, make):
     assert "Looked fine at first" not in client.get(story.get_absolute_url()).text
 
 
+def test_reject_action_hides_comments_without_calling_them_spam(client, moderator, make):
+    story = make.article()
+    comment = make.comment(story, body="Off topic, but human")
+    make.comment(story, body="On topic")
+    response = client.post(
+        CHANGELIST, {"action": "reject", "_selected_action": [comment.pk]}, follow=True
+    )
+    assert "Rejected 1 comment(s)" in response.text
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.REJECTED and comment.approved_at is None
+    page = client.get(story.get_absolute_url()).text
+    assert "Off topic, but human" not in page and "On topic" in page
+
+
 def test_delete_action_removes_comments(client, moderator, make):
     comments = [make.comment(status="spam") for _ in range(3)]
     response = client.post(
