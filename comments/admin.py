@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.text import Truncator
 
+from newsroom.cache import purge_comments
+
 from .models import BlockedTerm, Comment
 from .notifications import approve_and_notify
 
@@ -110,10 +112,22 @@ class CommentAdmin(admin.ModelAdmin):
             obj.status = form.initial.get("status", Comment.Status.PENDING)
         elif "status" in form.changed_data:
             obj.approved_at = None
+        was_public = form.initial.get("status") == Comment.Status.APPROVED
         super().save_model(request, obj, form, change)
         if approving:
             approve_and_notify(Comment.objects.filter(pk=obj.pk))
             obj.refresh_from_db(fields=["status", "approved_at"])
+        elif was_public and form.changed_data:
+            purge_comments(obj.article)  # edited on the page, or taken off it
+
+    def delete_model(self, request, obj):
+        if obj.is_approved:
+            purge_comments(obj.article)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        queryset.approved().purge_pages()
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(BlockedTerm)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from newsroom.cache import purge_comments
 from newsroom.links import absolute_url
 from newsroom.sanitizer import linkify_text
 
@@ -52,12 +53,23 @@ class CommentQuerySet(models.QuerySet):
         cutoff = timezone.now() - timedelta(days=days)
         return self.filter(ip_address__isnull=False, created_at__lt=cutoff)
 
+    def purge_pages(self):
+        """Once committed, drop the cached pages that show these comments (their articles')."""
+        article_ids = self.order_by().values("article_id").distinct()
+        for article in Article.objects.filter(pk__in=article_ids).only("slug"):
+            purge_comments(article)
+
+    def _set_status(self, status, approved_at=None):
+        changing = self.exclude(status=status)
+        # Approving shows what was hidden; anything else hides what was approved.
+        shown_or_hidden = changing if status == Comment.Status.APPROVED else changing.approved()
+        shown_or_hidden.purge_pages()
+        return changing.update(status=status, approved_at=approved_at)
+
     def approve(self):
         """Publish these comments at once. Mail to repliers' parents is not sent from here:
         ``notifications.approve_and_notify()`` is the approval that also tells them."""
-        return self.exclude(status=Comment.Status.APPROVED).update(
-            status=Comment.Status.APPROVED, approved_at=timezone.now()
-        )
+        return self._set_status(Comment.Status.APPROVED, approved_at=timezone.now())
 
     def replies_to_notify(self):
         """The one rule for who hears of a reply: approved replies whose parent asked to be
@@ -69,11 +81,11 @@ class CommentQuerySet(models.QuerySet):
         )
 
     def mark_spam(self):
-        return self.update(status=Comment.Status.SPAM, approved_at=None)
+        return self._set_status(Comment.Status.SPAM)
 
     def reject(self):
         """Turn these down: hidden from readers, and not spam (no blocklist, no bot)."""
-        return self.update(status=Comment.Status.REJECTED, approved_at=None)
+        return self._set_status(Comment.Status.REJECTED)
 
 
 class Comment(models.Model):

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
+from newsroom.cache import purge_comments
 from newsroom.clients import client_ip
 from newsroom.links import absolute_url
 
@@ -83,6 +84,7 @@ def post_comment(request, article_id):
     with transaction.atomic():
         comment.save()
         if comment.is_approved:
+            purge_comments(article)
             notify_replies([comment.pk])
     count_towards_rate_limit(ip, comment.email)
 
