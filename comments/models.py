@@ -167,6 +167,11 @@ class Comment(models.Model):
         return self.status == self.Status.APPROVED
 
     @property
+    def accepts_replies(self):
+        """Shown with a "Reply" link: published, and not already at the deepest level."""
+        return self.is_approved and self.depth < MAX_DEPTH - 1
+
+    @property
     def body_html(self):
         """Plain text as paragraphs, with bare URLs linked: every character shown as typed."""
         paragraphs = re.split(r"\n\s*\n", self.body.replace("\r\n", "\n").strip())

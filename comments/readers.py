@@ -1,6 +1,8 @@
 """What the site knows about the reader in front of it: their browser's cookies and what the
 comment thread's URL asks for. Views set these; the template tag reads them."""
 
+import re
+
 from django.conf import settings
 
 PENDING_COOKIE = "comments_pending"
@@ -10,10 +12,23 @@ PENDING_COOKIE_AGE = 7 * 24 * 3600
 COMMENTS_PAGE_PARAM = "comments_page"
 
 
+# ASCII digits only (``str.isdigit()`` also accepts "²", which ``int()`` refuses, and "٣",
+# which it reads as 3), and few enough to fit a database key (``int()`` refuses 4,300+).
+_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def parse_number(value):
+    """``value`` (a query parameter, form field or cookie part) as a whole number, or ``None``."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value):
+        return int(value)
+    return None
+
+
 def own_pending_ids(request):
     """Ids of the comments this browser sent that still await moderation (signed cookie)."""
     value = request.get_signed_cookie(PENDING_COOKIE, default="", salt=PENDING_COOKIE_SALT)
-    return [int(pk) for pk in value.split(",") if pk.isdigit()]
+    ids = (parse_number(part) for part in value.split(","))
+    return [pk for pk in ids if pk is not None]
 
 
 def remember_pending(response, ids):
@@ -30,5 +45,11 @@ def remember_pending(response, ids):
 
 
 def requested_page(request):
-    """The comment page asked for; the article page has no other list, so plain ``page`` works."""
-    return request.GET.get(COMMENTS_PAGE_PARAM) or request.GET.get("page")
+    """The comment page asked for (``None`` for the first); the article page has no other list,
+    so plain ``page`` works too."""
+    return parse_number(request.GET.get(COMMENTS_PAGE_PARAM) or request.GET.get("page"))
+
+
+def requested_reply_id(request):
+    """The comment a reader's ``?replyto=`` link names, or ``None``."""
+    return parse_number(request.GET.get("replyto"))

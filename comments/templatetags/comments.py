@@ -5,9 +5,15 @@ from django.conf import settings
 from django.core.paginator import Paginator
 
 from comments.forms import CommentForm
-from comments.models import MAX_DEPTH, Comment
+from comments.models import Comment
 from comments.moderation import comments_closed, seconds_since, sign_timestamp
-from comments.readers import COMMENTS_PAGE_PARAM, own_pending_ids, requested_page
+from comments.readers import (
+    COMMENTS_PAGE_PARAM,
+    own_pending_ids,
+    parse_number,
+    requested_page,
+    requested_reply_id,
+)
 
 register = template.Library()
 
@@ -62,13 +68,14 @@ def comment_section(context, article, form=None, error=""):
     closed = comments_closed(article)
     reply_to = None
     if form is None and not closed:
-        by_id = {c.pk: c for c in comments if c.is_approved and c.depth < MAX_DEPTH}
-        reply_id = request.GET.get("replyto", "") if request is not None else ""
-        reply_to = by_id.get(int(reply_id)) if reply_id.isdigit() else None
+        # Only a comment shown here with its own "Reply" link: anything else gets the plain form.
+        open_to_replies = {c.pk: c for c in comments if c.accepts_replies}
+        reply_id = requested_reply_id(request) if request is not None else None
+        reply_to = open_to_replies.get(reply_id)
         form = CommentForm(article=article, initial={"parent": reply_to.pk if reply_to else None})
     elif form is not None and form.is_bound:
-        parent_id = form.data.get("parent", "")
-        reply_to = next((c for c in comments if str(c.pk) == parent_id and c.is_approved), None)
+        parent_id = parse_number(form.data.get("parent"))
+        reply_to = next((c for c in comments if c.pk == parent_id and c.is_approved), None)
     return {
         "article": article,
         "request": request,
@@ -81,7 +88,6 @@ def comment_section(context, article, form=None, error=""):
         "reply_to": reply_to,
         "timestamp": _timestamp_for(form) if form is not None else "",
         "comment_error": error,
-        "max_reply_depth": MAX_DEPTH - 1,
     }
 
 

@@ -4,12 +4,15 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.templatetags.articles_tags import time_tag
 from comments.models import Comment
 from comments.moderation import comments_closed
+from comments.readers import PENDING_COOKIE_SALT as PENDING_SALT
+from comments.readers import parse_number
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +203,102 @@ def test_a_staff_preview_shows_the_thread_without_a_form(client, make):
     text = client.get(draft.get_preview_url()).text
     assert "Said before it was unpublished" in text
     assert 'name="body"' not in text and "Comments are closed" in text
+
+
+@pytest.fixture
+def thread(make):
+    """An article open for comments with one of every kind of comment a ``replyto`` may name."""
+    story = make.article()
+    top = make.comment(story, name="Grace")
+    reply = make.comment(story, parent=top, name="Hopper")
+    return {
+        "story": story,
+        "top": top,
+        "third_level": make.comment(story, parent=reply, name="Deepest"),
+        "pending": make.comment(story, status="pending", name="Waiting"),
+        "spam": make.comment(story, status="spam", name="Spammer"),
+        "elsewhere": make.comment(make.article(), name="Elsewhere"),
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "²",
+        "٣",
+        "１",
+        "9" * 5000,
+        "9" * 30,
+        "-1",
+        "0",
+        "1e3",
+        " 1",
+        "",
+        "\x00",
+        "elsewhere",
+        "pending",
+        "spam",
+        "third_level",
+    ],
+)
+def test_any_replyto_value_renders_the_plain_form(client, thread, value):
+    replyto = str(thread[value].pk) if value in thread else value
+    response = client.get(thread["story"].get_absolute_url(), {"replyto": replyto})
+    assert response.status_code == 200
+    assert "Leave a reply" in response.text
+    assert "Reply to " not in response.text.replace("Reply<span", "")
+    assert 'name="parent"' not in response.text
+
+
+def test_replyto_given_twice_renders_the_page(client, thread):
+    url = thread["story"].get_absolute_url()
+    response = client.get(url, {"replyto": ["²", str(thread["top"].pk)]})
+    assert response.status_code == 200
+    assert "Reply to Grace" in response.text
+
+
+def test_page_numbers_in_other_scripts_show_the_first_page(client, make, settings):
+    settings.COMMENTS_PER_PAGE = 1
+    story = make.article()
+    make.comment(story, body="On page one")
+    make.comment(story, body="On page two")
+    for value in ["٢", "²", "9" * 5000, "-2"]:
+        response = client.get(story.get_absolute_url(), {"comments_page": value})
+        assert response.status_code == 200
+        assert "On page one" in response.text and "On page two" not in response.text
+    page_two = client.get(story.get_absolute_url(), {"comments_page": "2"}).text
+    assert "On page two" in page_two
+
+
+def test_odd_ids_in_the_pending_cookie_are_skipped(client, make):
+    story = make.article()
+    mine = make.comment(story, status="pending", body="Mine, awaiting moderation")
+    signed = HttpResponse()
+    signed.set_signed_cookie("comments_pending", f"{'9' * 30},-1,,x,{mine.pk}", salt=PENDING_SALT)
+    client.cookies["comments_pending"] = signed.cookies["comments_pending"].value
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert "Mine, awaiting moderation" in response.text
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [
+        ("42", 42),
+        ("007", 7),
+        ("²", None),
+        ("٣", None),
+        ("１", None),
+        ("9" * 19, None),
+        ("9" * 5000, None),
+        ("-1", None),
+        ("+1", None),
+        (" 1", None),
+        ("1\n", None),
+        ("", None),
+        (None, None),
+        (["1"], None),
+    ],
+)
+def test_only_plain_ascii_numbers_of_database_size_are_read(value, number):
+    assert parse_number(value) == number

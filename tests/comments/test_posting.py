@@ -388,3 +388,20 @@ def test_on_a_busy_article_the_reader_is_sent_to_the_page_that_shows_their_comme
     response = post(client, story, **data)
     assert response["Location"] == story.get_absolute_url() + "#comments"
     assert "A reply to the first thread" in client.get(response["Location"]).text
+
+
+@pytest.mark.parametrize("parent", ["²", "٣", "9" * 5000, "9" * 25, "-1", "0", "x"])
+def test_an_unreadable_parent_is_refused_with_the_text_kept(client, make, parent):
+    story = make.article()
+    make.comment(story)  # pk 1 or 3 might exist: "٣" must not reach it
+    data = make.comment_form_data(parent=parent, body="Words to keep")
+    response = post(client, story, **data)
+    assert response.status_code == 400
+    assert "not published, or no longer exists" in response.text
+    assert "Words to keep" in response.text
+    assert not Comment.objects.filter(body="Words to keep").exists()
+
+
+def test_posting_to_an_article_number_too_large_for_the_database_is_404(client, make):
+    url = reverse("comments:post", args=["9" * 25])
+    assert client.post(url, make.comment_form_data()).status_code == 404
