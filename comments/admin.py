@@ -120,14 +120,34 @@ class CommentAdmin(admin.ModelAdmin):
         elif was_public and form.changed_data:
             purge_comments(obj.article)  # edited on the page, or taken off it
 
+    def get_queryset(self, request):
+        # A removed comment is an empty placeholder for its replies: nothing to moderate.
+        return super().get_queryset(request).exclude(status=Comment.Status.REMOVED)
+
+    def get_deleted_objects(self, objs, request):
+        """What the delete page lists: the comments alone. Their replies are kept
+        (``CommentQuerySet.remove()``), so nothing else goes and nothing blocks it."""
+        objs = list(objs)
+        with_replies = set(
+            Comment.objects.filter(parent__in=objs).values_list("parent_id", flat=True)
+        )
+        listed = [
+            f"{obj}: \u201c{Truncator(obj.body).chars(60)}\u201d"
+            + (
+                " (its replies stay, under \u201cThis comment was removed\u201d)"
+                if obj.pk in with_replies
+                else ""
+            )
+            for obj in objs
+        ]
+        perms_needed = set() if self.has_delete_permission(request) else {"comment"}
+        return listed, {Comment._meta.verbose_name_plural: len(objs)}, perms_needed, []
+
     def delete_model(self, request, obj):
-        if obj.is_approved:
-            purge_comments(obj.article)
-        super().delete_model(request, obj)
+        Comment.objects.filter(pk=obj.pk).remove()
 
     def delete_queryset(self, request, queryset):
-        queryset.approved().purge_pages()
-        super().delete_queryset(request, queryset)
+        queryset.remove()
 
 
 @admin.register(BlockedTerm)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.urls import reverse
@@ -29,6 +29,27 @@ def count_links(text):
     return len(_URL.findall(text or ""))
 
 
+# Never shown on the site: not loaded for it either.
+PRIVATE_FIELDS = ("email", "ip_address", "user_agent", "held_reasons")
+
+
+def _visible(own_pending_ids=()):
+    visible = models.Q(status=Comment.Status.APPROVED)
+    if own_pending_ids:
+        visible |= models.Q(pk__in=own_pending_ids, status=Comment.Status.PENDING)
+    return visible
+
+
+def _without_empty_placeholders(comments):
+    """Placeholders are kept only where they hold up something shown."""
+    kept = []
+    for comment in comments:
+        comment.thread_replies = _without_empty_placeholders(comment.thread_replies)
+        if not comment.is_placeholder or comment.thread_replies:
+            kept.append(comment)
+    return kept
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         """The one gate for everything public."""
@@ -42,10 +63,39 @@ class CommentQuerySet(models.QuerySet):
 
     def visible_to(self, own_pending_ids=()):
         """What one reader sees: approved comments, and their own still awaiting moderation."""
-        visible = models.Q(status=Comment.Status.APPROVED)
-        if own_pending_ids:
-            visible |= models.Q(pk__in=own_pending_ids, status=Comment.Status.PENDING)
-        return self.filter(visible)
+        return self.filter(_visible(own_pending_ids))
+
+    def threads(self, own_pending_ids=()):
+        """What one reader sees, as threads: top-level comments oldest first, each with its
+        ``thread_replies``, in two queries at most whatever the number of comments.
+
+        A hidden comment (spam, rejected, deleted) with replies the reader sees stays in its
+        place as a placeholder (``is_placeholder``, its text not even loaded), so the replies
+        keep their thread.
+        """
+        shown = list(self.visible_to(own_pending_ids).defer(*PRIVATE_FIELDS))
+        shown_ids = {comment.pk for comment in shown}
+        hidden = []
+        if any(c.parent_id and c.parent_id not in shown_ids for c in shown):
+            hidden = list(
+                self.exclude(_visible(own_pending_ids))
+                .filter(replies__isnull=False)
+                .distinct()
+                .only("article_id", "parent_id", "depth", "status", "created_at")
+            )
+            for comment in hidden:
+                comment.is_placeholder = True
+        comments = sorted(shown + hidden, key=lambda comment: (comment.created_at, comment.pk))
+        by_id = {comment.pk: comment for comment in comments}
+        roots = []
+        for comment in comments:
+            comment.thread_replies = []
+        for comment in comments:
+            if comment.parent_id is None:
+                roots.append(comment)
+            elif comment.parent_id in by_id:
+                by_id[comment.parent_id].thread_replies.append(comment)
+        return _without_empty_placeholders(roots)
 
     def stale_ip_addresses(self, days=None):
         """Comments still holding an IP address older than the retention period."""
@@ -60,7 +110,7 @@ class CommentQuerySet(models.QuerySet):
             purge_comments(article)
 
     def _set_status(self, status, approved_at=None):
-        changing = self.exclude(status=status)
+        changing = self.exclude(status__in=[status, Comment.Status.REMOVED])
         # Approving shows what was hidden; anything else hides what was approved.
         shown_or_hidden = changing if status == Comment.Status.APPROVED else changing.approved()
         shown_or_hidden.purge_pages()
@@ -80,6 +130,38 @@ class CommentQuerySet(models.QuerySet):
             .exclude(Exact(Lower("email"), Lower("parent__email")))
         )
 
+    def remove(self):
+        """Delete these comments and keep every reply; returns how many were removed.
+
+        A comment that still has replies stays in its place, emptied of everything its author
+        wrote and gave (``REMOVED``): the thread shows "This comment was removed" and its
+        replies under it. The rest are deleted, and so is any removed comment left with no reply.
+        """
+        with transaction.atomic():
+            self.approved().purge_pages()
+            ids = set(self.values_list("pk", flat=True))
+            article_ids = set(self.order_by().values_list("article_id", flat=True).distinct())
+            # Leaves first: replies chosen together with their parent go before it (3 levels).
+            for _ in range(MAX_DEPTH):
+                Comment.objects.filter(pk__in=ids, replies__isnull=True).delete()
+            Comment.objects.filter(pk__in=ids).update(
+                status=Comment.Status.REMOVED,
+                name="",
+                email="",
+                website="",
+                body="",
+                held_reasons="",
+                ip_address=None,
+                user_agent="",
+                notify_replies=False,
+                approved_at=None,
+            )
+            for _ in range(MAX_DEPTH):
+                Comment.objects.filter(
+                    article_id__in=article_ids, status=Comment.Status.REMOVED, replies__isnull=True
+                ).delete()
+        return len(ids)
+
     def mark_spam(self):
         return self._set_status(Comment.Status.SPAM)
 
@@ -94,13 +176,16 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         SPAM = "spam", "Spam"
         REJECTED = "rejected", "Rejected"
+        REMOVED = "removed", "Removed (deleted, kept for its replies)"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    # Readers' words are never deleted as a side effect: an article with comments cannot be
+    # deleted until they are, and deleting a comment keeps its replies (``remove()``).
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments")
     parent = models.ForeignKey(
         "self",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="replies",
         help_text="The comment this one replies to, if any.",
     )
@@ -135,6 +220,9 @@ class Comment(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
+
+    # Set on the hidden comments threads() keeps in place for their replies.
+    is_placeholder = False
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -196,13 +284,16 @@ class Comment(models.Model):
         root = self
         while root.parent_id:
             root = root.parent
-        earlier = (
-            Comment.objects.filter(article_id=self.article_id, parent=None)
-            .visible_to(own_pending_ids)
-            .filter(
-                models.Q(created_at__lt=root.created_at)
-                | models.Q(created_at=root.created_at, pk__lt=root.pk)
-            )
+        shown = Comment.objects.filter(article_id=self.article_id).visible_to(own_pending_ids)
+        # As threads() shows them: a thread counts when anything in it is shown.
+        threads = Comment.objects.filter(article_id=self.article_id, parent=None).filter(
+            _visible(own_pending_ids)
+            | models.Q(pk__in=shown.values("parent_id"))
+            | models.Q(pk__in=shown.values("parent__parent_id"))
+        )
+        earlier = threads.filter(
+            models.Q(created_at__lt=root.created_at)
+            | models.Q(created_at=root.created_at, pk__lt=root.pk)
         )
         return earlier.count() // settings.COMMENTS_PER_PAGE + 1
 

@@ -18,19 +18,11 @@ from comments.readers import (
 register = template.Library()
 
 
-def build_tree(comments):
-    """Attach each comment's replies as ``thread_replies``; return the top-level comments."""
-    by_id = {comment.pk: comment for comment in comments}
-    roots = []
-    for comment in comments:
-        comment.thread_replies = []
-    for comment in comments:
-        if comment.parent_id is None:
-            roots.append(comment)
-        elif comment.parent_id in by_id:
-            by_id[comment.parent_id].thread_replies.append(comment)
-        # A reply whose parent is no longer public is not shown on its own.
-    return roots
+def walk(threads):
+    """Every comment in these threads, replies included."""
+    for comment in threads:
+        yield comment
+        yield from walk(comment.thread_replies)
 
 
 def count_approved(threads):
@@ -54,12 +46,7 @@ def comment_section(context, article, form=None, error=""):
     text kept), ``error`` a refusal with no form to show (comments closed)."""
     request = context.get("request")
     own_ids = own_pending_ids(request) if request is not None else []
-    comments = list(
-        Comment.objects.for_article(article)
-        .visible_to(own_ids)
-        .defer("email", "ip_address", "user_agent", "held_reasons")
-    )
-    roots = build_tree(comments)
+    roots = Comment.objects.for_article(article).threads(own_ids)
     page = Paginator(roots, settings.COMMENTS_PER_PAGE).get_page(
         requested_page(request) if request is not None else 1
     )
@@ -69,17 +56,16 @@ def comment_section(context, article, form=None, error=""):
     reply_to = None
     if form is None and not closed:
         # Only a comment shown here with its own "Reply" link: anything else gets the plain form.
-        open_to_replies = {c.pk: c for c in comments if c.accepts_replies}
+        open_to_replies = {c.pk: c for c in walk(roots) if c.accepts_replies}
         reply_id = requested_reply_id(request) if request is not None else None
         reply_to = open_to_replies.get(reply_id)
         form = CommentForm(article=article, initial={"parent": reply_to.pk if reply_to else None})
     elif form is not None and form.is_bound:
         parent_id = parse_number(form.data.get("parent"))
-        reply_to = next((c for c in comments if c.pk == parent_id and c.is_approved), None)
+        reply_to = next((c for c in walk(roots) if c.pk == parent_id and c.is_approved), None)
     return {
         "article": article,
         "request": request,
-        # Not every approved row: a reply under a comment later marked spam is not shown.
         "count": count_approved(roots),
         "page": page,
         "page_param": COMMENTS_PAGE_PARAM,

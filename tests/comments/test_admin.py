@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management.sql import emit_post_migrate_signal
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from comments import groups
@@ -163,6 +164,81 @@ def test_delete_action_removes_comments(client, moderator, make):
     )
     assert response.status_code == 200
     assert Comment.objects.count() == 0
+
+
+def test_deleting_a_comment_keeps_its_replies_in_the_thread(client, moderator, make):
+    story = make.article()
+    top = make.comment(story, name="Troll", email="troll@example.com", body="Rude words")
+    reply = make.comment(story, parent=top, body="A calm answer")
+    confirm = client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [top.pk]})
+    assert "its replies stay" in confirm.text and "protected" not in confirm.text
+    response = client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [top.pk], "post": "yes"},
+        follow=True,
+    )
+    assert "Successfully deleted 1 comment" in response.text
+    top.refresh_from_db()
+    assert top.status == Comment.Status.REMOVED
+    assert (top.name, top.email, top.body, top.ip_address) == ("", "", "", None)
+    assert Comment.objects.get(pk=reply.pk).is_approved
+    assert top.pk not in {c.pk for c in client.get(CHANGELIST).context["cl"].result_list}
+    page = client.get(story.get_absolute_url()).text
+    assert "This comment was removed" in page and "A calm answer" in page
+    assert "Rude words" not in page and "Troll" not in page
+
+
+def test_deleting_from_the_change_form_keeps_the_replies_too(client, moderator, make):
+    story = make.article()
+    top = make.comment(story, body="To be deleted")
+    make.comment(story, parent=top, body="Stays")
+    url = reverse("admin:comments_comment_delete", args=[top.pk])
+    assert "its replies stay" in client.get(url).text
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert Comment.objects.get(pk=top.pk).status == Comment.Status.REMOVED
+    assert Comment.objects.filter(body="Stays").exists()
+
+
+def test_deleting_the_last_reply_of_a_removed_comment_deletes_both(client, moderator, make):
+    story = make.article()
+    top = make.comment(story)
+    reply = make.comment(story, parent=top)
+    Comment.objects.filter(pk=top.pk).remove()
+    Comment.objects.filter(pk=reply.pk).remove()
+    assert not Comment.objects.filter(article=story).exists()
+
+
+def test_deleting_a_comment_with_its_replies_chosen_too_deletes_them_all(client, moderator, make):
+    story = make.article()
+    top = make.comment(story)
+    reply = make.comment(story, parent=top)
+    deepest = make.comment(story, parent=reply)
+    kept = make.comment(story, parent=top, body="Not chosen")
+    client.post(
+        CHANGELIST,
+        {
+            "action": "delete_selected",
+            "_selected_action": [top.pk, reply.pk, deepest.pk],
+            "post": "yes",
+        },
+    )
+    assert set(Comment.objects.filter(article=story).values_list("pk", "status")) == {
+        (top.pk, Comment.Status.REMOVED),
+        (kept.pk, Comment.Status.APPROVED),
+    }
+
+
+def test_an_article_with_comments_cannot_be_deleted_and_loses_none(client, make):
+    client.force_login(make.staff(["Editors"]))
+    story = make.article(headline="Discussed story")
+    comment = make.comment(story, body="A reader's words")
+    url = reverse("admin:articles_article_delete", args=[story.pk])
+    page = client.get(url).text
+    assert "Cannot delete article" in page and f"{comment.name} on Discussed story" in page
+    client.post(url, {"post": "yes"})
+    with pytest.raises(ProtectedError):
+        story.delete()
+    assert Comment.objects.filter(article=story, body="A reader's words").exists()
 
 
 def test_approving_in_the_change_form_publishes_and_notifies(

@@ -148,15 +148,60 @@ def test_spam_marking_takes_a_comment_off_the_page_at_once(client, make):
     assert "Visible until flagged" not in client.get(story.get_absolute_url()).text
 
 
-def test_a_reply_under_a_comment_marked_spam_is_neither_shown_nor_counted(client, make):
+@pytest.mark.parametrize("method", ["mark_spam", "reject", "remove"])
+def test_a_removed_comment_keeps_its_replies_under_a_placeholder(client, make, method):
     story = make.article()
-    top = make.comment(story, body="Turned out to be spam")
-    make.comment(story, parent=top, body="An innocent reply to it")
+    top = make.comment(story, body="Turned out to be spam", name="Spammer")
+    reply = make.comment(story, parent=top, body="An innocent reply to it")
+    getattr(Comment.objects.filter(pk=top.pk), method)()
+    text = client.get(story.get_absolute_url()).text
+    assert "Turned out to be spam" not in text and "Spammer" not in text
+    placeholder = text[text.index(f'id="comment-{top.pk}"') :]
+    assert placeholder.index("This comment was removed") < placeholder.index(
+        "An innocent reply to it"
+    )
+    assert f'id="comment-{reply.pk}"' in placeholder
+    assert "1 comment<" in text
+    assert f"replyto={top.pk}" not in text and f"replyto={reply.pk}" in text
+
+
+def test_placeholders_hold_up_replies_two_levels_down(client, make):
+    story = make.article()
+    top = make.comment(story, body="Top, later spam")
+    middle = make.comment(story, parent=top, body="Middle, later rejected")
+    make.comment(story, parent=middle, body="The deepest reply")
+    Comment.objects.filter(pk=top.pk).mark_spam()
+    Comment.objects.filter(pk=middle.pk).reject()
+    text = client.get(story.get_absolute_url()).text
+    assert text.count("This comment was removed") == 2
+    assert "The deepest reply" in text and "later" not in text
+    assert "1 comment<" in text
+
+
+def test_a_removed_comment_with_no_shown_reply_leaves_no_placeholder(client, make):
+    story = make.article()
+    top = make.comment(story, body="Spam with a pending reply")
+    make.comment(story, parent=top, status="pending", body="Someone else's pending reply")
     Comment.objects.filter(pk=top.pk).mark_spam()
     text = client.get(story.get_absolute_url()).text
-    assert "An innocent reply to it" not in text
-    assert "0 comments" in text
+    assert "This comment was removed" not in text
     assert "No comments yet." in text
+
+
+def test_article_page_queries_stay_constant_with_many_removed_comments(
+    client, make, django_assert_num_queries
+):
+    small, large = make.article(), make.article()
+    for story, threads in [(small, 1), (large, 40)]:
+        for _ in range(threads):
+            top = make.comment(story)
+            make.comment(story, parent=make.comment(story, parent=top))
+        Comment.objects.filter(article=story, depth__lt=2).mark_spam()
+    client.get(small.get_absolute_url())  # warm the menu and site-settings caches
+    baseline = queries_for(client, small.get_absolute_url())
+    with django_assert_num_queries(baseline):
+        response = client.get(large.get_absolute_url())
+    assert response.text.count("This comment was removed") == 80
 
 
 def test_plain_page_parameter_also_pages_the_comments(client, make, settings):

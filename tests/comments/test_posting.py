@@ -405,3 +405,14 @@ def test_an_unreadable_parent_is_refused_with_the_text_kept(client, make, parent
 def test_posting_to_an_article_number_too_large_for_the_database_is_404(client, make):
     url = reverse("comments:post", args=["9" * 25])
     assert client.post(url, make.comment_form_data()).status_code == 404
+
+
+def test_a_thread_kept_for_its_replies_counts_towards_the_page_to_land_on(client, make, settings):
+    settings.COMMENTS_PER_PAGE = 1
+    story = make.article()
+    top = make.comment(story)
+    make.comment(story, parent=top, body="Shown under a placeholder")
+    Comment.objects.filter(pk=top.pk).mark_spam()
+    response = post(client, story, **make.comment_form_data(body="A new thread"))
+    assert "?comments_page=2" in response["Location"]
+    assert "A new thread" in client.get(response["Location"]).text
