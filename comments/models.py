@@ -9,8 +9,10 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.urls import reverse
@@ -122,13 +124,22 @@ class CommentQuerySet(models.QuerySet):
         return self._set_status(Comment.Status.APPROVED, approved_at=timezone.now())
 
     def replies_to_notify(self):
-        """The one rule for who hears of a reply: approved replies whose parent asked to be
-        told, except replies from the parent's own address."""
+        """The one rule for who hears of a reply: approved replies to a published comment
+        whose author asked to be told and confirmed their address, except replies from that
+        same address."""
+        confirmed = NotificationAddress.objects.confirmed().filter(
+            email=Lower(OuterRef("parent__email"))
+        )
         return (
             self.approved()
-            .filter(parent__notify_replies=True)
+            .filter(parent__status=Comment.Status.APPROVED, parent__notify_replies=True)
+            .filter(Exists(confirmed))
             .exclude(Exact(Lower("email"), Lower("parent__email")))
         )
+
+    def stop_notifications(self, email):
+        """No more reply notifications about any comment from ``email``; returns how many."""
+        return self.filter(email__iexact=email, notify_replies=True).update(notify_replies=False)
 
     def remove(self):
         """Delete these comments and keep every reply; returns how many were removed.
@@ -298,13 +309,69 @@ class Comment(models.Model):
         return earlier.count() // settings.COMMENTS_PER_PAGE + 1
 
     def stop_notifications_url(self):
-        from django.core import signing
-
+        """The link in every reply notification: its page stops them all for this address."""
         token = signing.dumps(self.email.lower(), salt=STOP_SALT, compress=True)
         return absolute_url(reverse("comments:stop", args=[token]))
 
 
 STOP_SALT = "comments.stop-notifications"
+CONFIRM_SALT = "comments.confirm-notifications"
+CONFIRMATION_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link works
+CONFIRMATION_RESEND_AFTER = timedelta(days=1)  # at most one confirmation mail a day per address
+
+
+def email_from_stop_token(token):
+    """The address a stop link names; ``signing.BadSignature`` for a changed or partial one."""
+    return signing.loads(token, salt=STOP_SALT)
+
+
+class NotificationAddressQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+
+class NotificationAddress(models.Model):
+    """An address that asked to hear about replies. Nothing is mailed to it about replies until
+    its owner followed the confirmation link sent to it (and pressed the button there)."""
+
+    email = models.EmailField(max_length=254, help_text="In lower case.")
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationAddressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = "reply notification address"
+        constraints = [
+            models.UniqueConstraint(fields=["email"], name="unique_notification_address"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+    def confirmation_url(self):
+        token = signing.dumps(self.email, salt=CONFIRM_SALT, compress=True)
+        return absolute_url(reverse("comments:confirm", args=[token]))
+
+    @staticmethod
+    def email_from_confirmation_token(token):
+        """The address a confirmation link names. ``signing.SignatureExpired`` after
+        ``CONFIRMATION_MAX_AGE``, ``signing.BadSignature`` for a changed or partial link."""
+        return signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRMATION_MAX_AGE)
+
+    def confirm(self):
+        if self.confirmed_at is None:
+            self.confirmed_at = timezone.now()
+            self.save(update_fields=["confirmed_at"])
 
 
 class BlockedTermQuerySet(models.QuerySet):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from newsroom.links import absolute_url
 
 from .groups import MODERATORS
-from .models import Comment
+from .models import Comment, NotificationAddress
 
 DIGEST_LIMIT = 50
 
@@ -39,6 +39,21 @@ def notify_reply(reply_id):
         subject=f"New reply to your comment on \u201c{reply.article.headline}\u201d",
         body=render_to_string("comments/email/reply_notification.txt", context),
         to=[parent.email],
+    )
+    return message.send()
+
+
+@task
+def send_notification_confirmation(address_id):
+    """Mail an address that asked to hear about replies the one link that confirms it."""
+    address = NotificationAddress.objects.filter(pk=address_id, confirmed_at=None).first()
+    if address is None:
+        return 0
+    context = {"confirm_url": address.confirmation_url(), "SITE_NAME": settings.SITE_NAME}
+    message = EmailMultiAlternatives(
+        subject=f"Confirm reply notifications from {settings.SITE_NAME}",
+        body=render_to_string("comments/email/confirm_notifications.txt", context),
+        to=[address.email],
     )
     return message.send()
 

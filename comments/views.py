@@ -16,7 +16,7 @@ from newsroom.clients import client_ip
 from newsroom.links import absolute_url
 
 from .forms import CommentForm
-from .models import STOP_SALT, Comment
+from .models import Comment, NotificationAddress, email_from_stop_token
 from .moderation import (
     Refused,
     check_duplicate,
@@ -26,7 +26,7 @@ from .moderation import (
     decide,
     seconds_since,
 )
-from .notifications import notify_replies
+from .notifications import notify_replies, request_notifications
 from .readers import COMMENTS_PAGE_PARAM, PENDING_COOKIE_MAX, own_pending_ids, remember_pending
 
 
@@ -86,6 +86,7 @@ def post_comment(request, article_id):
         if comment.is_approved:
             purge_comments(article)
             notify_replies([comment.pk])
+        confirming = request_notifications(comment)
     count_towards_rate_limit(ip, comment.email)
 
     own_ids = [*own_pending_ids(request), comment.pk][-PENDING_COOKIE_MAX:]
@@ -99,6 +100,12 @@ def post_comment(request, article_id):
             request,
             "Thank you! Your comment is awaiting moderation. It will appear here once a "
             "moderator has approved it.",
+        )
+    if confirming:
+        messages.info(
+            request,
+            f"To hear about replies, confirm your address: we have emailed {comment.email} a "
+            "link (once a day at most). Until you follow it, we send no notifications.",
         )
     if comment.status == Comment.Status.PENDING:
         remember_pending(response, own_ids)
@@ -124,15 +131,38 @@ def refuse_without_csrf_token(request, article_id):
     )
 
 
+def _bad_link(request, *, expired=False):
+    return render(request, "comments/bad_link.html", {"expired": expired}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_notifications(request, token):
+    """GET shows a button; only the POST confirms, so link scanners confirm no one."""
+    try:
+        email = NotificationAddress.email_from_confirmation_token(token)
+    except signing.SignatureExpired:
+        return _bad_link(request, expired=True)
+    except signing.BadSignature:
+        return _bad_link(request)
+    address = NotificationAddress.objects.filter(email=email).first()
+    if address is None:
+        return _bad_link(request)
+    if request.method == "POST":
+        address.confirm()
+    context = {"address": address, "confirmed": request.method == "POST"}
+    return render(request, "comments/confirm_notifications.html", context)
+
+
 @csrf_exempt  # the signed token is the credential; mail clients post without a CSRF token
 @require_http_methods(["GET", "POST"])
 def stop_notifications(request, token):
-    """One click from the email stops every reply notification to that address."""
+    """GET shows a one-button page; only a POST stops every reply notification to the address,
+    so a mail scanner following the link mutes no one. Twice is fine."""
     try:
-        email = signing.loads(token, salt=STOP_SALT)
+        email = email_from_stop_token(token)
     except signing.BadSignature:
-        return render(request, "comments/stop_notifications.html", {"invalid": True}, status=400)
-    count = Comment.objects.filter(email__iexact=email, notify_replies=True).update(
-        notify_replies=False
-    )
-    return render(request, "comments/stop_notifications.html", {"count": count})
+        return _bad_link(request)
+    context = {"email": email, "stopped": request.method == "POST"}
+    if request.method == "POST":
+        context["count"] = Comment.objects.stop_notifications(email)
+    return render(request, "comments/stop_notifications.html", context)

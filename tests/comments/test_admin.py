@@ -245,6 +245,7 @@ def test_approving_in_the_change_form_publishes_and_notifies(
     client, moderator, make, mailoutbox, django_capture_on_commit_callbacks
 ):
     story = make.article()
+    make.confirmed_address("asker@example.com")
     parent = make.comment(story, notify_replies=True, email="asker@example.com")
     reply = make.comment(story, parent=parent, status="pending", body="An answer")
     url = reverse("admin:comments_comment_change", args=[reply.pk])
