@@ -10,6 +10,9 @@ PENDING_COOKIE_SALT = "comments.pending"
 PENDING_COOKIE_MAX = 20
 PENDING_COOKIE_AGE = 7 * 24 * 3600
 COMMENTS_PAGE_PARAM = "comments_page"
+AUTHOR_COOKIE = "comments_author"
+AUTHOR_COOKIE_SALT = "comments.author"
+AUTHOR_COOKIE_AGE = 365 * 24 * 3600
 
 
 # ASCII digits only (``str.isdigit()`` also accepts "²", which ``int()`` refuses, and "٣",
@@ -38,6 +41,30 @@ def remember_pending(response, ids):
         ",".join(map(str, ids[-PENDING_COOKIE_MAX:])),
         salt=PENDING_COOKIE_SALT,
         max_age=PENDING_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def known_author_email(request):
+    """The address this browser has commented with (or confirmed), in lower case, or ``""``.
+
+    Signed, so only the site can have set it: typing a regular's address in the form does not
+    make a browser theirs.
+    """
+    return request.get_signed_cookie(
+        AUTHOR_COOKIE, default="", salt=AUTHOR_COOKIE_SALT, max_age=AUTHOR_COOKIE_AGE
+    )
+
+
+def remember_author(response, email):
+    """Mark this browser as the one that commented with (or confirmed) ``email``."""
+    response.set_signed_cookie(
+        AUTHOR_COOKIE,
+        email.strip().lower(),
+        salt=AUTHOR_COOKIE_SALT,
+        max_age=AUTHOR_COOKIE_AGE,
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,

@@ -27,7 +27,14 @@ from .moderation import (
     seconds_since,
 )
 from .notifications import notify_replies, request_notifications
-from .readers import COMMENTS_PAGE_PARAM, PENDING_COOKIE_MAX, own_pending_ids, remember_pending
+from .readers import (
+    COMMENTS_PAGE_PARAM,
+    PENDING_COOKIE_MAX,
+    known_author_email,
+    own_pending_ids,
+    remember_author,
+    remember_pending,
+)
 
 
 def render_article(request, article, *, status, form=None, error=""):
@@ -80,7 +87,12 @@ def post_comment(request, article_id):
             request, article, form=form, status=refusal.status, error=refusal.message
         )
 
-    decide(comment, honeypot=form.cleaned_data["honeypot"], elapsed=elapsed)
+    decide(
+        comment,
+        honeypot=form.cleaned_data["honeypot"],
+        elapsed=elapsed,
+        known_author_email=known_author_email(request),
+    )
     with transaction.atomic():
         comment.save()
         if comment.is_approved:
@@ -109,6 +121,9 @@ def post_comment(request, article_id):
         )
     if comment.status == Comment.Status.PENDING:
         remember_pending(response, own_ids)
+    if comment.status != Comment.Status.SPAM:
+        # Once a moderator approves this comment, this browser's next ones go up at once.
+        remember_author(response, comment.email)
     return response
 
 
@@ -147,10 +162,13 @@ def confirm_notifications(request, token):
     address = NotificationAddress.objects.filter(email=email).first()
     if address is None:
         return _bad_link(request)
+    context = {"address": address, "confirmed": request.method == "POST"}
+    response = render(request, "comments/confirm_notifications.html", context)
     if request.method == "POST":
         address.confirm()
-    context = {"address": address, "confirmed": request.method == "POST"}
-    return render(request, "comments/confirm_notifications.html", context)
+        # Whoever confirms from this browser reads that inbox: it is known by this address.
+        remember_author(response, address.email)
+    return response
 
 
 @csrf_exempt  # the signed token is the credential; mail clients post without a CSRF token

@@ -42,3 +42,20 @@ def smtp_server(settings):
     }
     yield received
     controller.stop()
+
+
+@pytest.fixture
+def known_as():
+    """``known_as(client, email)``: the client's browser posted with ``email`` before (it holds
+    the signed author cookie the site sets when someone comments)."""
+    from django.http import HttpResponse
+
+    from comments.readers import AUTHOR_COOKIE, remember_author
+
+    def give(client, email):
+        response = HttpResponse()
+        remember_author(response, email)
+        client.cookies[AUTHOR_COOKIE] = response.cookies[AUTHOR_COOKIE].value
+        return client
+
+    return give

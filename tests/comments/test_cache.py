@@ -72,7 +72,7 @@ def test_editing_a_published_comment_in_the_admin_purges_its_page(
 
 
 def test_a_comment_published_as_it_is_posted_purges_the_page_and_a_held_one_does_not(
-    client, make, purged, django_capture_on_commit_callbacks
+    client, make, purged, django_capture_on_commit_callbacks, known_as
 ):
     story = make.article()
     make.comment(story, email="regular@example.com")
@@ -80,6 +80,7 @@ def test_a_comment_published_as_it_is_posted_purges_the_page_and_a_held_one_does
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, make.comment_form_data(email="someone.new@example.com"))
     assert purged == []
+    known_as(client, "regular@example.com")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, make.comment_form_data(email="regular@example.com"))
     assert Comment.objects.latest("pk").is_approved

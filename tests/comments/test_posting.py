@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import BlockedTerm, Comment
+from comments.models import BlockedTerm, Comment, NotificationAddress
 from comments.moderation import sign_timestamp
 
 pytestmark = pytest.mark.django_db
@@ -210,10 +210,11 @@ def test_a_form_without_a_valid_timestamp_is_held(client, make):
     assert Comment.objects.get().held_reasons == "no valid form timestamp"
 
 
-def test_timing_rule_can_be_switched_off(client, make, settings):
+def test_timing_rule_can_be_switched_off(client, make, settings, known_as):
     settings.COMMENTS_MIN_SECONDS = 0
     story = make.article()
     make.comment(story, email="regular@example.com")
+    known_as(client, "regular@example.com")
     data = make.comment_form_data(email="regular@example.com")
     del data["timestamp"]
     assert post(client, story, **data).status_code == 302
@@ -260,9 +261,10 @@ def test_rate_limit_per_ip(client, make, settings):
     assert other_ip.status_code == 302
 
 
-def test_more_than_two_links_are_held(client, make):
+def test_more_than_two_links_are_held_even_from_a_known_regular(client, make, known_as):
     story = make.article()
     make.comment(story, email="trusted@example.com")
+    known_as(client, "trusted@example.com")
     body = "See https://a.example and https://b.example and www.c.example"
     post(client, story, **make.comment_form_data(email="trusted@example.com", body=body))
     held = Comment.objects.get(body=body)
@@ -306,29 +308,71 @@ def test_exact_duplicate_is_refused(client, make):
     assert Comment.objects.count() == 1
 
 
-def test_trusted_commenter_is_approved_at_once(client, make):
+def test_a_regular_is_approved_at_once_from_the_browser_they_commented_from(client, make):
     story = make.article()
-    make.comment(story, email="regular@example.com")
-    response = post(client, story, **make.comment_form_data(email="Regular@example.com"))
+    first = post(client, story, **make.comment_form_data(email="Regular@example.com"))
+    assert first.status_code == 302
+    assert Comment.objects.get().status == Comment.Status.PENDING
+    Comment.objects.all().approve()  # later, by a moderator
+    response = post(client, story, **make.comment_form_data(email="regular@example.com"))
     newest = Comment.objects.latest("pk")
     assert newest.status == Comment.Status.APPROVED
     assert newest.approved_at is not None
     assert "published" in client.get(response["Location"]).text
 
 
-def test_trust_can_be_switched_off(client, make, settings):
-    settings.COMMENTS_TRUST_APPROVED_EMAILS = False
+def test_typing_a_regulars_email_in_another_browser_is_not_enough(client, make, known_as):
     story = make.article()
     make.comment(story, email="regular@example.com")
+    post(Client(), story, **make.comment_form_data(email="regular@example.com"))
+    # Known, but by another address: that is not the regular either.
+    post(
+        known_as(Client(), "me@example.com"),
+        story,
+        **make.comment_form_data(email="regular@example.com"),
+    )
+    assert list(
+        Comment.objects.filter(email="regular@example.com").values_list("status", flat=True)
+    ) == [
+        Comment.Status.APPROVED,
+        Comment.Status.PENDING,
+        Comment.Status.PENDING,
+    ]
+
+
+def test_a_browser_that_confirmed_the_address_is_known_by_it(client, make):
+    story = make.article()
+    make.comment(story, email="regular@example.com")
+    address = NotificationAddress.objects.create(email="regular@example.com")
+    path = reverse(
+        "comments:confirm", args=[address.confirmation_url().rstrip("/").rsplit("/", 1)[1]]
+    )
+    assert client.post(path).status_code == 200
+    post(client, story, **make.comment_form_data(email="regular@example.com"))
+    assert Comment.objects.latest("pk").status == Comment.Status.APPROVED
+
+
+def test_trust_can_be_switched_off(client, make, settings, known_as):
+    story = make.article()
+    make.comment(story, email="regular@example.com")
+    known_as(client, "regular@example.com")
+    settings.COMMENTS_TRUST_APPROVED_EMAILS = False
     post(client, story, **make.comment_form_data(email="regular@example.com"))
     assert Comment.objects.latest("pk").status == Comment.Status.PENDING
+    settings.COMMENTS_TRUST_APPROVED_EMAILS = True
+    post(client, story, **make.comment_form_data(email="regular@example.com"))
+    assert Comment.objects.latest("pk").status == Comment.Status.APPROVED
 
 
-def test_only_a_pending_email_does_not_earn_trust(client, make):
+def test_only_a_pending_email_does_not_earn_trust(client, make, known_as):
     story = make.article()
     make.comment(story, email="new@example.com", status="pending")
+    known_as(client, "new@example.com")
     post(client, story, **make.comment_form_data(email="new@example.com"))
     assert Comment.objects.latest("pk").status == Comment.Status.PENDING
+    Comment.objects.filter(email="new@example.com").approve()
+    post(client, story, **make.comment_form_data(email="new@example.com"))
+    assert Comment.objects.latest("pk").status == Comment.Status.APPROVED
 
 
 @pytest.mark.parametrize("status", ["pending", "spam"])

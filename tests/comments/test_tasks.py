@@ -84,12 +84,13 @@ def test_no_email_when_the_parent_did_not_ask_or_replied_to_self(
 
 
 def test_a_trusted_reply_notifies_when_it_is_posted(
-    client, make, mailoutbox, django_capture_on_commit_callbacks
+    client, make, mailoutbox, django_capture_on_commit_callbacks, known_as
 ):
     story = make.article()
     make.confirmed_address("asker@example.com")
     parent = make.comment(story, notify_replies=True, email="asker@example.com")
     make.comment(story, email="regular@example.com")
+    known_as(client, "regular@example.com")
     data = make.comment_form_data(email="regular@example.com", parent=parent.pk)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("comments:post", args=[story.pk]), data)
