@@ -104,7 +104,9 @@ def post_comment(request, article_id):
     own_ids = [*own_pending_ids(request), comment.pk][-PENDING_COOKIE_MAX:]
     page = comment.page_number(own_ids) if comment.status != Comment.Status.SPAM else 1
     query = f"?{COMMENTS_PAGE_PARAM}={page}" if page > 1 else ""
-    response = HttpResponseRedirect(article.get_absolute_url() + query + "#comments")
+    # Straight to their comment, where "awaiting moderation" shows; a bot learns nothing.
+    anchor = "#comments" if comment.status == Comment.Status.SPAM else f"#comment-{comment.pk}"
+    response = HttpResponseRedirect(article.get_absolute_url() + query + anchor)
     if comment.is_approved:
         messages.success(request, "Thank you! Your comment is published.")
     else:

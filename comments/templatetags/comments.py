@@ -26,8 +26,16 @@ def walk(threads):
 
 
 def count_approved(threads):
-    """Approved comments in these threads: the ones a reader can see, and no more."""
-    return sum(comment.is_approved + count_approved(comment.thread_replies) for comment in threads)
+    """Approved comments in these threads: the ones every reader sees, and no more."""
+    return sum(comment.is_approved for comment in walk(threads))
+
+
+def count_own_pending(threads):
+    """This reader's own comments shown to them while they await moderation."""
+    return sum(
+        comment.status == Comment.Status.PENDING and not comment.is_placeholder
+        for comment in walk(threads)
+    )
 
 
 def _timestamp_for(form):
@@ -67,6 +75,7 @@ def comment_section(context, article, form=None, error=""):
         "article": article,
         "request": request,
         "count": count_approved(roots),
+        "own_pending": count_own_pending(roots),
         "page": page,
         "page_param": COMMENTS_PAGE_PARAM,
         "closed": closed,

@@ -26,17 +26,36 @@ def test_new_comment_waits_for_moderation_and_only_its_author_sees_it(client, ma
     data = make.comment_form_data(name="Ada", body="First thoughts on this.")
     response = post(client, story, **data)
     assert response.status_code == 302
-    assert response["Location"] == story.get_absolute_url() + "#comments"
     comment = Comment.objects.get()
+    # Straight to the comment, where its "awaiting moderation" note is.
+    assert response["Location"] == story.get_absolute_url() + f"#comment-{comment.pk}"
     assert comment.status == Comment.Status.PENDING
     assert comment.ip_address == "198.51.100.7"
-    page = client.get(response["Location"])
-    assert "awaiting moderation" in page.text
-    assert "First thoughts on this." in page.text
-    assert "Only you can see it" in page.text
+    page = client.get(response["Location"]).text
+    mine = page[page.index(f'id="comment-{comment.pk}"') :]
+    assert "First thoughts on this." in mine
+    assert "Your comment is awaiting moderation. Only you can see it." in mine
+    assert heading(page) == "Your comment is awaiting moderation"
     stranger = Client().get(story.get_absolute_url())
     assert "First thoughts on this." not in stranger.text
     assert "0 comments" in stranger.text
+
+
+def heading(page):
+    return re.search(r'<h2 id="comments-heading"[^>]*>([^<]*)</h2>', page).group(1)
+
+
+def test_the_heading_counts_published_comments_and_never_says_0_over_ones_own(client, make):
+    story = make.article()
+    post(client, story, **make.comment_form_data())
+    post(client, story, **make.comment_form_data())
+    assert heading(client.get(story.get_absolute_url()).text) == (
+        "Your 2 comments are awaiting moderation"
+    )
+    make.comment(story)
+    make.comment(story)
+    assert heading(client.get(story.get_absolute_url()).text) == "2 comments"
+    assert heading(Client().get(story.get_absolute_url()).text) == "2 comments"
 
 
 def test_tampered_pending_cookie_shows_nothing(client, make):
@@ -190,6 +209,7 @@ def test_honeypot_marks_spam_and_tells_the_bot_nothing(client, make):
     story = make.article()
     response = post(client, story, **make.comment_form_data(honeypot="http://spam.example"))
     assert response.status_code == 302
+    assert response["Location"] == story.get_absolute_url() + "#comments"
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.SPAM
     assert comment.held_reasons == "honeypot"
@@ -422,7 +442,10 @@ def test_on_a_busy_article_the_reader_is_sent_to_the_page_that_shows_their_comme
     story = make.article()
     threads = [make.comment(story, body=f"Thread {n:02d} here") for n in range(50)]
     response = post(client, story, **make.comment_form_data(body="The newest thread"))
-    assert response["Location"] == story.get_absolute_url() + "?comments_page=2#comments"
+    newest = Comment.objects.latest("pk")
+    assert response["Location"] == (
+        story.get_absolute_url() + f"?comments_page=2#comment-{newest.pk}"
+    )
     page = client.get(response["Location"]).text
     assert "The newest thread" in page and "Only you can see it" in page
     assert "awaiting moderation" in page
@@ -430,7 +453,8 @@ def test_on_a_busy_article_the_reader_is_sent_to_the_page_that_shows_their_comme
     # A reply lands on its thread's page: the first thread is on page 1.
     data = make.comment_form_data(parent=threads[0].pk, body="A reply to the first thread")
     response = post(client, story, **data)
-    assert response["Location"] == story.get_absolute_url() + "#comments"
+    reply = Comment.objects.latest("pk")
+    assert response["Location"] == story.get_absolute_url() + f"#comment-{reply.pk}"
     assert "A reply to the first thread" in client.get(response["Location"]).text
 
 
