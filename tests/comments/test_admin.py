@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.sql import emit_post_migrate_signal
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils.html import escape
 
 from comments import groups
 from comments.models import BlockedTerm, Comment
@@ -104,13 +105,13 @@ def test_queue_filters_and_search(client, moderator, make):
     assert bodies(q="links") == {"Lots of links"}
 
 
-def test_comment_text_is_escaped_in_the_admin(client, moderator, make):
-    comment = make.comment(body="<script>window.__xss=1</script><b>x</b>", status="pending")
+def test_comment_text_is_shown_as_typed_and_cut_short_in_the_queue(client, moderator, make):
+    body = "<script>window.__xss=1</script><b>x</b>" + "y" * 100
+    make.comment(body=body, status="pending")
     listing = client.get(CHANGELIST).text
     assert "<script>window.__xss" not in listing
-    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in listing
-    change = client.get(reverse("admin:comments_comment_change", args=[comment.pk])).text
-    assert "<script>window.__xss" not in change
+    # The list shows the text as typed, cut to 80 characters.
+    assert escape(body[:79]) + "…" in listing
 
 
 def test_approve_action_publishes_at_once(client, moderator, make):

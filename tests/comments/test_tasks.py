@@ -67,20 +67,26 @@ def test_a_forged_stop_link_is_refused_and_mutes_no_one(client, make, method):
     assert Comment.objects.filter(email="ada@example.com", notify_replies=True).exists()
 
 
-def test_no_email_when_the_parent_did_not_ask_or_replied_to_self(
+def test_no_email_when_the_parent_did_not_ask_replied_to_self_or_is_spam(
     make, mailoutbox, django_capture_on_commit_callbacks
 ):
     story = make.article()
     make.confirmed_address("me@example.com")
     quiet = make.comment(story, notify_replies=False)
     asker = make.comment(story, notify_replies=True, email="me@example.com")
+    make.confirmed_address("unconfirmed.spammer@example.com")
+    spam = make.comment(story, notify_replies=True, email="unconfirmed.spammer@example.com")
+    Comment.objects.filter(pk=spam.pk).mark_spam()
     replies = [
         make.comment(story, parent=quiet, status="pending"),
         make.comment(story, parent=asker, status="pending", email="ME@example.com"),
+        make.comment(story, parent=spam, status="pending"),
+        make.comment(story, parent=asker, status="pending", email="someone.else@example.com"),
     ]
     with django_capture_on_commit_callbacks(execute=True):
         approve_and_notify(Comment.objects.filter(pk__in=[r.pk for r in replies]))
-    assert mailoutbox == []
+    # Only the one reply from someone else to a comment that asked: nobody else hears.
+    assert [m.to for m in mailoutbox] == [["me@example.com"]]
 
 
 def test_a_trusted_reply_notifies_when_it_is_posted(
@@ -141,6 +147,9 @@ def test_digest_sends_nothing_when_the_queue_is_empty(make, mailoutbox, settings
     call_command("comments_digest", stdout=out)
     assert mailoutbox == []
     assert "Nothing to send" in out.getvalue()
+    make.comment(status="pending")
+    call_command("comments_digest", stdout=out)
+    assert [m.to for m in mailoutbox] == [["desk@example.com"]]
 
 
 def test_ip_addresses_are_cleared_after_the_retention_period(make, settings):
