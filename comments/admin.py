@@ -120,6 +120,14 @@ class CommentAdmin(admin.ModelAdmin):
         elif was_public and form.changed_data:
             purge_comments(obj.article)  # edited on the page, or taken off it
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            # "Removed" is what deleting a comment with replies leaves, not a verdict to pick.
+            kwargs["choices"] = [
+                choice for choice in Comment.Status.choices if choice[0] != Comment.Status.REMOVED
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def get_queryset(self, request):
         # A removed comment is an empty placeholder for its replies: nothing to moderate.
         return super().get_queryset(request).exclude(status=Comment.Status.REMOVED)

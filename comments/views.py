@@ -164,12 +164,13 @@ def confirm_notifications(request, token):
     address = NotificationAddress.objects.filter(email=email).first()
     if address is None:
         return _bad_link(request)
-    context = {"address": address, "confirmed": request.method == "POST"}
+    if request.method == "GET":
+        return render(request, "comments/confirm_notifications.html", {"address": address})
+    address.confirm()
+    context = {"address": address, "confirmed": True}
     response = render(request, "comments/confirm_notifications.html", context)
-    if request.method == "POST":
-        address.confirm()
-        # Whoever confirms from this browser reads that inbox: it is known by this address.
-        remember_author(response, address.email)
+    # Whoever confirms from this browser reads that inbox: it is known by this address.
+    remember_author(response, address.email)
     return response
 
 

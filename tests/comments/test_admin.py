@@ -189,6 +189,13 @@ def test_deleting_a_comment_keeps_its_replies_in_the_thread(client, moderator, m
     assert "Rude words" not in page and "Troll" not in page
 
 
+def test_removed_is_not_a_status_a_moderator_can_pick(client, moderator, make):
+    comment = make.comment(status="pending")
+    url = reverse("admin:comments_comment_change", args=[comment.pk])
+    choices = dict(client.get(url).context["adminform"].form.fields["status"].choices)
+    assert set(choices) == {"pending", "approved", "spam", "rejected"}
+
+
 def test_deleting_from_the_change_form_keeps_the_replies_too(client, moderator, make):
     story = make.article()
     top = make.comment(story, body="To be deleted")
