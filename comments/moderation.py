@@ -30,8 +30,9 @@ class Refused(Exception):
 
 
 def comments_closed(article):
-    """True when the article takes no more comments: switched off, or old enough to close."""
-    if not article.comments_open:
+    """True when the article takes no comments: not public (``Article.is_public`` says, e.g. a
+    draft in preview), switched off, or old enough to close (comments' own rule)."""
+    if not article.is_public or not article.comments_open:
         return True
     days = settings.COMMENTS_CLOSE_AFTER_DAYS
     if days and article.published_at:
@@ -100,8 +101,21 @@ def check_duplicate(comment):
         raise Refused("You have already posted this comment on this article; it is not sent twice.")
 
 
-def decide(comment, *, honeypot="", elapsed=None):
-    """Set ``comment.status`` and ``comment.held_reasons`` from the rules, in order."""
+def is_known_regular(comment, known_author_email=""):
+    """A commenter the site knows: this browser posted (or confirmed) with the comment's
+    address, and a comment from that address has been approved. The address alone is not
+    enough, since anyone can type it."""
+    email = comment.email.strip().lower()
+    return (
+        bool(known_author_email)
+        and known_author_email == email
+        and (Comment.objects.approved().filter(email__iexact=email).exists())
+    )
+
+
+def decide(comment, *, honeypot="", elapsed=None, known_author_email=""):
+    """Set ``comment.status`` and ``comment.held_reasons`` from the rules, in order.
+    ``known_author_email`` is the address the reader's browser is known by (its signed cookie)."""
     spam, held = [], []
     if honeypot:
         spam.append("honeypot")
@@ -126,9 +140,7 @@ def decide(comment, *, honeypot="", elapsed=None):
         comment.status = Comment.Status.SPAM
     elif held:
         comment.status = Comment.Status.PENDING
-    elif settings.COMMENTS_TRUST_APPROVED_EMAILS and (
-        Comment.objects.approved().filter(email__iexact=comment.email).exists()
-    ):
+    elif settings.COMMENTS_TRUST_APPROVED_EMAILS and is_known_regular(comment, known_author_email):
         comment.status = Comment.Status.APPROVED
         comment.approved_at = timezone.now()
     else:
