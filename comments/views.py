@@ -132,8 +132,9 @@ def post_comment(request, article_id):
 def refuse_without_csrf_token(request, article_id):
     """A comment sent without a valid CSRF token: 403 and nothing saved, but the text is kept.
 
-    Called by the project's CSRF failure view. The article page comes back with the reader's
-    words in the form and a fresh token, so sending again works instead of starting over.
+    The project's CSRF failure view calls it, as ``post_comment.csrf_failure``. The article page
+    comes back with the reader's words in the form and a fresh token, so sending again works
+    instead of starting over.
     """
     article = get_object_or_404(Article.objects.published(), pk=article_id)
     if comments_closed(article):
@@ -146,6 +147,9 @@ def refuse_without_csrf_token(request, article_id):
         error="We could not accept that form: its security check was missing or out of date, "
         "so your comment was not posted. Your text is kept below; please send it again.",
     )
+
+
+post_comment.csrf_failure = refuse_without_csrf_token
 
 
 def _bad_link(request, *, expired=False):
