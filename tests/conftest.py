@@ -61,6 +61,14 @@ def staff_client(make):
 
 
 @pytest.fixture
+def editor(client, make):
+    """The test's own ``client`` logged in as a member of the Editors group; the user."""
+    user = make.staff(["Editors"], email="editor@example.com")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def editor_client(staff_client):
     """A member of the Editors group (not a superuser), with an email address for the mail the
     admin sends to "me"."""

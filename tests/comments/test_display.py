@@ -3,9 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.http import HttpResponse
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.templatetags.articles_tags import time_tag
@@ -17,14 +15,8 @@ from comments.readers import parse_number
 pytestmark = pytest.mark.django_db
 
 
-def queries_for(client, url):
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def test_article_page_queries_stay_constant_with_200_approved_comments(
-    client, make, django_assert_num_queries
+    client, make, count_queries, django_assert_num_queries
 ):
     quiet = make.article()
     busy = make.article()
@@ -34,7 +26,7 @@ def test_article_page_queries_stay_constant_with_200_approved_comments(
         make.comment(busy, parent=top)
     assert busy.comments.approved().count() == 200
     client.get(quiet.get_absolute_url())  # warm the menu and site-settings caches
-    baseline = queries_for(client, quiet.get_absolute_url())
+    baseline = count_queries(quiet.get_absolute_url(), warm=True)
     with django_assert_num_queries(baseline):
         response = client.get(busy.get_absolute_url())
     assert "200 comments" in response.text
@@ -192,7 +184,7 @@ def test_a_removed_comment_with_no_shown_reply_leaves_no_placeholder(client, mak
 
 
 def test_article_page_queries_stay_constant_with_many_removed_comments(
-    client, make, django_assert_num_queries
+    client, make, django_assert_num_queries, count_queries
 ):
     small, large = make.article(), make.article()
     for story, threads in [(small, 1), (large, 40)]:
@@ -201,7 +193,7 @@ def test_article_page_queries_stay_constant_with_many_removed_comments(
             make.comment(story, parent=make.comment(story, parent=top))
         Comment.objects.filter(article=story, depth__lt=2).mark_spam()
     client.get(small.get_absolute_url())  # warm the menu and site-settings caches
-    baseline = queries_for(client, small.get_absolute_url())
+    baseline = count_queries(small.get_absolute_url(), warm=True)
     with django_assert_num_queries(baseline):
         response = client.get(large.get_absolute_url())
     assert response.text.count("This comment was removed") == 80
