@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.forms import CONSENT_TEXT
-from newsletter.models import CONFIRM_SALT, Subscriber
+from newsletter.models import Subscriber
+from newsletter.tokens import CONFIRM_SALT
 
 pytestmark = pytest.mark.django_db
 
