@@ -175,10 +175,15 @@ class Subscriber(models.Model):
             self.save(update_fields=["status", "unsubscribed_at"])
 
     def mark_bounced(self, reason):
+        """The mail server refused this address for good (a 5xx to its RCPT TO): no more mail.
+        The sending engine calls it; ``reason`` is the server's answer, kept for editors."""
+        self.status = self.Status.BOUNCED
+        self.bounced_at = timezone.now()
+        self.last_bounce = str(reason)[:2000]
+        # One UPDATE of these columns only: the engine's copy of the row may be old.
         type(self).objects.filter(pk=self.pk).update(
-            status=self.Status.BOUNCED, bounced_at=timezone.now(), last_bounce=reason[:2000]
+            status=self.status, bounced_at=self.bounced_at, last_bounce=self.last_bounce
         )
-        self.refresh_from_db()
 
     def export_data(self):
         """Everything we hold about this person, for a data request (JSON-serialisable)."""
