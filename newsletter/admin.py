@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from .emails import RenderedIssue
 from .models import Delivery, Issue, IssueArticle, Subscriber
 from .sending import send_test
-from .tasks import schedule_issue, send_issue_task
+from .tasks import schedule_issue
 
 
 class SubscriberForm(forms.ModelForm):
@@ -287,14 +287,12 @@ class IssueAdmin(admin.ModelAdmin):
     def send_now(self, request, queryset):
         started = 0
         for issue in queryset:
-            if issue.status == Issue.Status.SENT:
-                continue
-            if not issue.items.exists():
-                self.message_user(request, f"“{issue}” has no stories; not sent.", messages.ERROR)
-                continue
-            issue.start_sending()
-            transaction.on_commit(lambda pk=issue.pk: send_issue_task.enqueue(pk))
-            started += 1
+            try:
+                issue.send()
+            except Issue.CannotSend as error:
+                self.message_user(request, f"{error} Not sent.", messages.ERROR)
+            else:
+                started += 1
         if started:
             self.message_user(request, f"Sending {started} issue(s); progress shows in the list.")
 

@@ -84,6 +84,27 @@ class Issue(models.Model):
             )
         return issue
 
+    class CannotSend(Exception):
+        """Why an issue cannot go out (already sent, no stories), in words for an editor."""
+
+    def send(self, *, enqueue=True):
+        """Send the issue to every confirmed subscriber: check that it can go, freeze its
+        recipients and, once the transaction commits, hand the send to the task workers. The
+        admin's "Send" action, ``manage.py newsletter_send`` and the scheduler all start a send
+        here; ``enqueue=False`` is for the command, which runs the engine itself in the
+        foreground. ``Issue.CannotSend`` says why an issue cannot go."""
+        if self.status == self.Status.SENT:
+            raise self.CannotSend(f"“{self}” was already sent.")
+        if not self.items.exists():
+            raise self.CannotSend(f"“{self}” has no stories; add some before sending.")
+        self.start_sending()
+        if enqueue:
+            # The task module imports the models, so it is imported when it is needed.
+            from ..tasks import send_issue_task
+
+            transaction.on_commit(lambda: send_issue_task.enqueue(self.pk))
+        return self
+
     def start_sending(self):
         """Freeze the recipients (one ``Delivery`` per confirmed subscriber) and switch to
         sending. Safe to call again: an issue that is already sending keeps its recipients."""

@@ -23,9 +23,10 @@ class Command(BaseCommand):
         if issue.status == Issue.Status.SENT:
             self.stdout.write(f"Issue {issue_id} was already sent.")
             return
-        if not issue.items.exists():
-            raise CommandError(f"Issue {issue_id} has no stories; add some before sending.")
-        issue.start_sending()
+        try:
+            issue.send(enqueue=False)  # this process is the worker
+        except Issue.CannotSend as error:
+            raise CommandError(f"Issue {issue_id}: {error}") from error
         progress = issue.progress()
         bar = tqdm(
             total=progress["total"],
