@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from newsroom.links import absolute_url
+
 from .. import tokens
 from ..privacy import anonymise_ip
 
@@ -123,13 +125,13 @@ class Subscriber(models.Model):
         return cls.objects.filter(pk=tokens.short_unsign(tokens.MANAGE_SALT, token)).first()
 
     def get_confirm_url(self):
-        return settings.SITE_URL + reverse("newsletter:confirm", args=[self.confirmation_token()])
+        return absolute_url(reverse("newsletter:confirm", args=[self.confirmation_token()]))
 
     def get_unsubscribe_url(self):
-        return settings.SITE_URL + reverse("newsletter:unsubscribe", args=[self.unsubscribe_token])
+        return absolute_url(reverse("newsletter:unsubscribe", args=[self.unsubscribe_token]))
 
     def get_manage_url(self):
-        return settings.SITE_URL + reverse("newsletter:manage", args=[self.manage_token])
+        return absolute_url(reverse("newsletter:manage", args=[self.manage_token]))
 
     # State changes ---------------------------------------------------------------------------
 

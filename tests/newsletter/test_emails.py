@@ -98,3 +98,21 @@ def test_copies_encode_to_the_same_bytes_as_the_whole_body_at_once(make):
     assert _qp(text) in raw
     assert _qp(html) in raw
     assert len(rendered.encoded_html.pieces) < 10  # most lines were encoded once, together
+
+
+def test_every_link_in_the_mails_is_absolute_on_site_url(make, settings):
+    import re
+
+    from newsletter.emails import confirmation_message
+
+    settings.SITE_URL = "https://news.example.com/edition"
+    reader = make.subscriber(status="pending")
+    rendered = RenderedIssue(make.issue(articles=[make.article(lead_image=make.image())]))
+    issue_html = rendered.message_for(reader).alternatives[0].content
+    confirm = confirmation_message(reader)
+    for html in (issue_html, confirm.alternatives[0].content):
+        links = re.findall(r'(?:href|src)="([^"]+)"', html)
+        assert links
+        assert all(link.startswith("https://news.example.com/edition/") for link in links), links
+    assert reader.get_confirm_url().startswith("https://news.example.com/edition/newsletter/")
+    assert "https://news.example.com/edition/newsletter/confirm/" in confirm.body
