@@ -135,6 +135,7 @@ def manage(request, token):
 class IssueArchiveView(ListView):
     template_name = "newsletter/issue_list.html"
     paginate_by = 20
+    extra_context = {"show_rail": True}
 
     def get_queryset(self):
         return Issue.objects.sent().order_by("-sent_at", "-pk")
@@ -142,6 +143,7 @@ class IssueArchiveView(ListView):
 
 class IssueDetailView(DetailView):
     template_name = "newsletter/issue_detail.html"
+    extra_context = {"show_rail": True}
 
     def get_queryset(self):
         return Issue.objects.sent()
