@@ -17,15 +17,16 @@ def editor(client, make):
     return client
 
 
-def run_action(client, model, action, ids, **extra):
+def run_action(client, model, action, ids, *, follow=False, **extra):
     url = reverse(f"admin:newsletter_{model}_changelist")
-    return client.post(url, {"action": action, "_selected_action": ids, **extra})
+    return client.post(url, {"action": action, "_selected_action": ids, **extra}, follow=follow)
 
 
 def test_export_one_subscribers_data_as_json(editor, make):
     reader = make.subscriber(email="data@example.com", name="Dee", consent_ip="203.0.113.0")
     issue = make.issue(subject="Sent one")
-    Delivery.objects.create(issue=issue, subscriber=reader, status="sent", sent_at=timezone.now())
+    sent_at = timezone.now() - timedelta(days=2)
+    Delivery.objects.create(issue=issue, subscriber=reader, status="sent", sent_at=sent_at)
     response = run_action(editor, "subscriber", "export_data", [reader.pk])
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
@@ -36,7 +37,7 @@ def test_export_one_subscribers_data_as_json(editor, make):
     assert data["consent"]["ip"] == "203.0.113.0"
     assert data["consent"]["source"] == "/"
     assert data["deliveries"] == [
-        {"issue": "Sent one", "status": "sent", "sent_at": data["deliveries"][0]["sent_at"]}
+        {"issue": "Sent one", "status": "sent", "sent_at": sent_at.isoformat()}
     ]
 
 
@@ -46,7 +47,7 @@ def test_erase_removes_the_subscriber_and_their_delivery_records(editor, make):
     issue = make.issue()
     Delivery.objects.create(issue=issue, subscriber=reader)
     response = run_action(editor, "subscriber", "erase", [reader.pk], follow=True)
-    assert response.status_code in (200, 302)
+    assert "Erased 1 subscriber(s) and their delivery records." in response.text
     assert not Subscriber.objects.filter(email="forget@example.com").exists()
     assert not Delivery.objects.filter(subscriber_id=reader.pk).exists()
     assert Subscriber.objects.filter(pk=keep.pk).exists()
