@@ -160,11 +160,18 @@ class BestOfForm(forms.Form):
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
     form = IssueForm
-    list_display = ["subject", "status", "scheduled_at", "sent_at", "progress_summary"]
+    list_display = ["subject", "status_summary", "scheduled_at", "sent_at", "progress_summary"]
     list_filter = ["status"]
     search_fields = ["subject", "intro"]
     inlines = [IssueArticleInline]
-    readonly_fields = ["progress_summary", "preview_link", "sending_started_at", "sent_at"]
+    readonly_fields = [
+        "progress_summary",
+        "preview_link",
+        "sending_started_at",
+        "sent_at",
+        "paused_at",
+        "pause_reason",
+    ]
     fields = [
         "subject",
         "intro",
@@ -175,12 +182,19 @@ class IssueAdmin(admin.ModelAdmin):
         "sending_started_at",
         "sent_at",
     ]
-    actions = ["send_test_to_me", "send_now"]
+    actions = ["send_test_to_me", "send_now", "resume_sending"]
     change_list_template = "admin/newsletter/issue/change_list.html"
+    change_form_template = "admin/newsletter/issue/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj and obj.is_paused:
+            fields += ["paused_at", "pause_reason"]
+        return fields
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj and obj.status in (Issue.Status.SENDING, Issue.Status.SENT):
+        if obj and obj.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
             readonly += ["subject", "intro", "status", "scheduled_at"]
         return readonly
 
@@ -197,12 +211,23 @@ class IssueAdmin(admin.ModelAdmin):
                 name="newsletter_issue_create_from_best",
             ),
             path(
+                "<int:pk>/resume/",
+                self.admin_site.admin_view(self.resume_view),
+                name="newsletter_issue_resume",
+            ),
+            path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="newsletter_issue_preview",
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="Status", ordering="status")
+    def status_summary(self, obj):
+        if obj.is_paused:
+            return f"{obj.get_status_display()}: {obj.pause_reason}"
+        return obj.get_status_display()
 
     @admin.display(description="Progress")
     def progress_summary(self, obj):
@@ -232,6 +257,14 @@ class IssueAdmin(admin.ModelAdmin):
         sample = Subscriber(pk=0, email=request.user.email or "reader@example.com", name="")
         html = RenderedIssue(issue).preview_html(sample)
         return _email_preview_response(html)
+
+    def resume_view(self, request, pk):
+        """The "Resume sending" button on a paused issue's page (a POST, like the action)."""
+        issue = get_object_or_404(Issue, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, issue):
+            return HttpResponse(status=405 if request.method != "POST" else 403)
+        self.resume_sending(request, Issue.objects.filter(pk=issue.pk))
+        return redirect("admin:newsletter_issue_change", issue.pk)
 
     def create_from_best_view(self, request):
         if not self.has_add_permission(request):
@@ -295,6 +328,21 @@ class IssueAdmin(admin.ModelAdmin):
                 started += 1
         if started:
             self.message_user(request, f"Sending {started} issue(s); progress shows in the list.")
+
+    @admin.action(description="Resume sending the selected paused issues", permissions=["change"])
+    def resume_sending(self, request, queryset):
+        resumed = 0
+        for issue in queryset:
+            if not issue.is_paused:
+                self.message_user(request, f"“{issue}” is not paused.", messages.WARNING)
+                continue
+            issue.send()
+            resumed += 1
+        if resumed:
+            self.message_user(
+                request,
+                f"Resumed {resumed} issue(s) where they stopped; progress shows in the list.",
+            )
 
 
 def _email_preview_response(html):

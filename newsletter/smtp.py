@@ -10,30 +10,59 @@ import smtplib
 
 
 class TransientError(Exception):
-    pass
+    """Worth another try later: a 4xx answer, a dropped connection, a timeout."""
 
 
-class PermanentError(Exception):
-    pass
+class RecipientRefused(Exception):
+    """A 5xx answer to this recipient's RCPT TO: the server will never take mail for them."""
+
+
+class MessageRefused(Exception):
+    """A 5xx answer to the connection, the login, MAIL FROM or DATA: the server refuses our
+    messages, whoever they are for. No recipient is at fault, so the send pauses."""
+
+
+# Where in the conversation an answer came, for the editor reading why a send paused.
+_STAGES = {
+    smtplib.SMTPConnectError: "on connecting",
+    smtplib.SMTPHeloError: "to EHLO",
+    smtplib.SMTPAuthenticationError: "to the login",
+    smtplib.SMTPSenderRefused: "to MAIL FROM (our sender address)",
+    smtplib.SMTPDataError: "to the message (DATA)",
+}
+
+
+def _reply(code, text):
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {' '.join(str(text).split())}".strip()
 
 
 def classify(error):
-    """``PermanentError`` for 5xx rejections of the recipient or message, else
-    ``TransientError`` (4xx, dropped connections, timeouts, our sender address refused)."""
-    code = None
-    if isinstance(error, smtplib.SMTPSenderRefused):
-        # Our sending address was refused: the readers are not at fault, and a later attempt
-        # (after the configuration is fixed) may pass.
-        return TransientError(f"{type(error).__name__}: {error}")
+    """What a failed send means for the engine:
+
+    - ``RecipientRefused``: a 5xx to RCPT TO (e.g. 550, 551, 553): that one address is bad;
+    - ``MessageRefused``: a 5xx anywhere else: at connect, EHLO, login (530, 535), MAIL FROM,
+      DATA ("552 message too large", "554 content rejected");
+    - ``TransientError``: everything else (4xx, refused or dropped connections, timeouts).
+
+    The exception's text is the server's answer, readable (``"554 5.7.1 Relay access denied"``).
+    """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        code = codes[0] if codes else None
-    elif isinstance(error, smtplib.SMTPResponseException):
-        code = error.smtp_code
-    text = f"{type(error).__name__}: {error}"
-    if code is not None and 500 <= code < 600:
-        return PermanentError(text)
-    return TransientError(text)
+        code, text = next(iter(error.recipients.values()), (None, ""))
+        reply = _reply(code, text)
+        if code is not None and 500 <= code < 600:
+            return RecipientRefused(f"Recipient refused: {reply}")
+        return TransientError(f"Recipient deferred: {reply}")
+    if isinstance(error, smtplib.SMTPResponseException):
+        stage = next(
+            (words for kind, words in _STAGES.items() if isinstance(error, kind)), "to a command"
+        )
+        reply = _reply(error.smtp_code, error.smtp_error)
+        if 500 <= error.smtp_code < 600:
+            return MessageRefused(f"The mail server answered {stage}: {reply}")
+        return TransientError(f"The mail server answered {stage}: {reply}")
+    return TransientError(f"{type(error).__name__}: {error}")
 
 
 def envelope_address(address):

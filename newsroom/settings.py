@@ -322,6 +322,9 @@ NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "500"))
 NEWSLETTER_CLAIM_LEASE_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_LEASE_SECONDS", "60"))
 NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_MAX_ATTEMPTS", "5"))
 NEWSLETTER_RETRY_BASE_SECONDS = float(os.environ.get("NEWSLETTER_RETRY_BASE_SECONDS", "30"))
+# The circuit breaker: this many recipients refused in a row (5xx to RCPT TO) pause the issue
+# instead of bouncing them all; 0 turns it off.
+NEWSLETTER_BREAKER_THRESHOLD = int(os.environ.get("NEWSLETTER_BREAKER_THRESHOLD", "20"))
 # Tests that start a real worker process need a database that process can open: SQLite's test
 # database is then a file (named by DJANGO_TEST_SQLITE_NAME) instead of shared memory.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -26,6 +26,7 @@ class Issue(models.Model):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
         SENDING = "sending", "Sending"
+        PAUSED = "paused", "Paused"
         SENT = "sent", "Sent"
 
     subject = models.CharField(max_length=200, help_text="The email subject line.")
@@ -38,6 +39,12 @@ class Issue(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sending_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pause_reason = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Why sending stopped: the mail server's answer. Resume once it is dealt with.",
+    )
 
     objects = IssueQuerySet.as_manager()
 
@@ -92,7 +99,8 @@ class Issue(models.Model):
         recipients and, once the transaction commits, hand the send to the task workers. The
         admin's "Send" action, ``manage.py newsletter_send`` and the scheduler all start a send
         here; ``enqueue=False`` is for the command, which runs the engine itself in the
-        foreground. ``Issue.CannotSend`` says why an issue cannot go."""
+        foreground. A paused issue resumes where it stopped. ``Issue.CannotSend`` says why an
+        issue cannot go."""
         if self.status == self.Status.SENT:
             raise self.CannotSend(f"“{self}” was already sent.")
         if not self.items.exists():
@@ -107,9 +115,14 @@ class Issue(models.Model):
 
     def start_sending(self):
         """Freeze the recipients (one ``Delivery`` per confirmed subscriber) and switch to
-        sending. Safe to call again: an issue that is already sending keeps its recipients."""
+        sending. Safe to call again: an issue that is already sending keeps its recipients, and
+        a paused one goes on with the recipients it had."""
         with transaction.atomic():
             issue = type(self).objects.select_for_update().get(pk=self.pk)
+            if issue.status == self.Status.PAUSED:
+                issue.status = self.Status.SENDING
+                issue.pause_reason = ""
+                issue.save(update_fields=["status", "pause_reason"])
             if issue.status in (self.Status.DRAFT, self.Status.SCHEDULED):
                 subscriber_ids = (
                     Subscriber.objects.confirmed().order_by("pk").values_list("pk", flat=True)
@@ -124,6 +137,22 @@ class Issue(models.Model):
                 issue.save(update_fields=["status", "sending_started_at"])
         self.refresh_from_db()
         return self
+
+    def pause(self, reason):
+        """Stop sending until an editor resumes (``send()`` again): the mail server refused our
+        messages, or so many recipients in a row that the fault is likely the server's. No
+        subscriber is touched; the sending engine puts the rows it held back in the queue."""
+        updated = (
+            type(self)
+            .objects.filter(pk=self.pk, status=self.Status.SENDING)
+            .update(status=self.Status.PAUSED, paused_at=timezone.now(), pause_reason=reason)
+        )
+        self.refresh_from_db(fields=["status", "paused_at", "pause_reason"])
+        return bool(updated)
+
+    @property
+    def is_paused(self):
+        return self.status == self.Status.PAUSED
 
     def finish_if_done(self):
         """Mark the issue sent once no delivery is left to try."""

@@ -343,3 +343,65 @@ def test_a_test_send_to_an_unreachable_mail_server_says_so(editor, make, setting
     response = editor.get(response["Location"])
     assert "Could not send the test of “Nowhere”" in response.text
     assert "Sent 1 test email" not in response.text
+
+
+def paused_issue(make, reason="The mail server answered to the message (DATA): 554 Rejected"):
+    make.subscribers(3)
+    issue = make.issue(subject="Stopped issue").start_sending()
+    issue.pause(reason)
+    return issue
+
+
+def test_a_paused_issue_shows_the_servers_answer_in_the_list_and_its_page(editor, make):
+    issue = paused_issue(make)
+    listing = editor.get(reverse("admin:newsletter_issue_changelist")).text
+    assert "Paused: The mail server answered to the message (DATA): 554 Rejected" in listing
+    page = editor.get(reverse("admin:newsletter_issue_change", args=[issue.pk])).text
+    assert "554 Rejected" in page
+    assert f'action="{reverse("admin:newsletter_issue_resume", args=[issue.pk])}"' in page
+    assert ">Resume sending</button>" in page
+    assert 'name="subject"' not in page  # what readers may already have got stays as it was
+
+
+def test_the_resume_button_sends_the_rest(
+    editor, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    issue = paused_issue(make)
+    url = reverse("admin:newsletter_issue_resume", args=[issue.pk])
+    assert editor.get(url).status_code == 405  # only a POST acts
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(url, follow=True)
+    assert "Resumed 1 issue(s) where they stopped" in response.text
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert issue.pause_reason == ""
+    assert len(mailoutbox) == 3
+
+
+def test_the_resume_action_resumes_paused_issues_only(
+    editor, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    issue = paused_issue(make)
+    draft = make.issue(subject="Not started")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(editor, "issue", "resume_sending", [issue.pk, draft.pk], follow=True)
+    assert "“Not started” is not paused." in response.text
+    issue.refresh_from_db()
+    draft.refresh_from_db()
+    assert (issue.status, draft.status) == (Issue.Status.SENT, Issue.Status.DRAFT)
+    assert len(mailoutbox) == 3
+
+
+def test_a_paused_issue_has_no_resume_button_for_someone_who_cannot_change_it(client, make):
+    from django.contrib.auth.models import Permission
+
+    viewer = make.staff()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_issue"))
+    client.force_login(viewer)
+    issue = paused_issue(make)
+    page = client.get(reverse("admin:newsletter_issue_change", args=[issue.pk])).text
+    assert "554 Rejected" in page
+    assert "Resume sending" not in page
+    client.post(reverse("admin:newsletter_issue_resume", args=[issue.pk]))
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.PAUSED
