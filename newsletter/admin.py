@@ -53,6 +53,13 @@ class SubscriberAdmin(admin.ModelAdmin):
     ]
     actions = ["export_data", "erase"]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # The consent is this address's: a new address needs its own sign-up and consent.
+            readonly.insert(0, "email")
+        return readonly
+
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data and obj.status == Subscriber.Status.UNSUBSCRIBED:
             obj.unsubscribed_at = timezone.now()
