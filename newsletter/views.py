@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView
 
 from newsroom.clients import client_ip
 
+from . import throttle
 from .forms import CONSENT_TEXT, ManageForm, SubscribeForm
 from .models import Issue, Subscriber
 from .tasks import send_confirmation
@@ -34,6 +35,13 @@ def subscribe(request):
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return render(request, "newsletter/subscribe.html", {"form": form}, status=400)
+    refusal = throttle.sign_up_refusal(client_ip(request), form.cleaned_data["email"])
+    if refusal:
+        message, retry_after = refusal
+        form.add_error(None, message)
+        response = render(request, "newsletter/subscribe.html", {"form": form}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
     subscriber, should_send = Subscriber.objects.sign_up(
         email=form.cleaned_data["email"],
         name=form.cleaned_data["name"],

@@ -326,6 +326,10 @@ NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "500"))
 NEWSLETTER_CLAIM_LEASE_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_LEASE_SECONDS", "60"))
 NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_MAX_ATTEMPTS", "5"))
 NEWSLETTER_RETRY_BASE_SECONDS = float(os.environ.get("NEWSLETTER_RETRY_BASE_SECONDS", "30"))
+# Sign-ups accepted per client IP and per address domain in each window (seconds); 0 = no limit.
+NEWSLETTER_RATE_LIMIT_IP = int(os.environ.get("NEWSLETTER_RATE_LIMIT_IP", "10"))
+NEWSLETTER_RATE_LIMIT_DOMAIN = int(os.environ.get("NEWSLETTER_RATE_LIMIT_DOMAIN", "100"))
+NEWSLETTER_RATE_WINDOW = int(os.environ.get("NEWSLETTER_RATE_WINDOW", "3600"))
 # The circuit breaker: this many recipients refused in a row (5xx to RCPT TO) pause the issue
 # instead of bouncing them all; 0 turns it off.
 NEWSLETTER_BREAKER_THRESHOLD = int(os.environ.get("NEWSLETTER_BREAKER_THRESHOLD", "20"))
