@@ -72,7 +72,8 @@ def _bad_link(request, *, expired=False, ask_again=True):
 
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
-    """GET shows a button; only the POST confirms, so link scanners confirm no one."""
+    """GET shows a button (or, to a reader already confirmed, that they are); only the POST
+    confirms, so link scanners confirm no one. Confirming twice changes nothing."""
     try:
         subscriber = Subscriber.from_confirmation_token(token)
     except signing.SignatureExpired:
