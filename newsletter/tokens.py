@@ -8,6 +8,7 @@ short: ``<pk>-<22 characters of HMAC-SHA256>``, and they never expire.
 import functools
 import hashlib
 import hmac
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,11 +36,16 @@ def short_sign(salt, value, secret=None):
     return f"{value}-{signing.b64_encode(digest).decode()[:22]}"
 
 
+# A primary key: ASCII digits only (str.isdigit() also takes "²", which int() refuses), and no
+# more of them than a bigint holds (int() refuses more than 4,300).
+_PK = re.compile(r"[0-9]{1,19}")
+
+
 def short_unsign(salt, token):
     """The primary key a ``short_sign`` token carries; ``signing.BadSignature`` otherwise."""
     # The value is a primary key (digits); the signature may itself contain "-".
     value, _, signature = str(token).partition("-")
-    if not value.isdigit() or len(signature) != 22:
+    if not _PK.fullmatch(value) or len(signature) != 22:
         raise signing.BadSignature("Malformed token")
     for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
         if signing.constant_time_compare(short_sign(salt, value, secret), token):
