@@ -3,7 +3,6 @@ import smtplib
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,7 +13,6 @@ from django.utils.html import format_html
 from .emails import RenderedIssue
 from .models import Delivery, Issue, IssueArticle, Subscriber
 from .sending import send_test
-from .tasks import schedule_issue
 
 
 class SubscriberForm(forms.ModelForm):
@@ -81,10 +79,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         description="Erase the selected subscribers and all their data", permissions=["delete"]
     )
     def erase(self, request, queryset):
-        count = queryset.count()
-        with transaction.atomic():
-            Delivery.objects.filter(subscriber__in=queryset).delete()
-            queryset.delete()
+        count = queryset.erase()
         self.message_user(request, f"Erased {count} subscriber(s) and their delivery records.")
 
 
@@ -208,7 +203,7 @@ class IssueAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.status == Issue.Status.SCHEDULED:
-            transaction.on_commit(lambda: schedule_issue(obj))
+            obj.schedule()
 
     def get_urls(self):
         return [

@@ -113,6 +113,13 @@ class Issue(models.Model):
             transaction.on_commit(lambda: send_issue_task.enqueue(self.pk))
         return self
 
+    def schedule(self):
+        """Once the transaction commits, enqueue the send for ``scheduled_at``. The minute sweep
+        (``tasks.send_due_issues``) sends the issue too, should that task be lost."""
+        from ..tasks import schedule_issue
+
+        transaction.on_commit(lambda: schedule_issue(self))
+
     def start_sending(self):
         """Freeze the recipients (one ``Delivery`` per confirmed subscriber) and switch to
         sending. Safe to call again: an issue that is already sending keeps its recipients, and

@@ -13,6 +13,7 @@ from newsroom.links import absolute_url
 
 from .. import tokens
 from ..privacy import anonymise_ip
+from .delivery import Delivery
 
 CONFIRMATION_RESEND_INTERVAL = timedelta(hours=1)
 
@@ -50,6 +51,15 @@ class SubscriberQuerySet(models.QuerySet):
         if subscriber.status == Subscriber.Status.CONFIRMED:
             return subscriber, False
         return subscriber, subscriber.claim_confirmation_slot()
+
+    def erase(self):
+        """Forget these people (a data request): the subscribers and their delivery records.
+        The number erased."""
+        with transaction.atomic():
+            count = self.count()
+            Delivery.objects.filter(subscriber__in=self).delete()
+            self.delete()
+        return count
 
 
 class Subscriber(models.Model):
