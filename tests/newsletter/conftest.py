@@ -7,10 +7,28 @@ import email.policy
 import socket
 import threading
 from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url():
+    """The test database as a DATABASE_URL, for worker processes started by a test (which must
+    commit: ``transaction=True``)."""
+    config = connection.settings_dict
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{config['NAME']}"
+    auth = quote(config["USER"] or "")
+    if config["PASSWORD"]:
+        auth += ":" + quote(config["PASSWORD"])
+    host = f"{config['HOST'] or 'localhost'}:{config['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{config['NAME']}"
 
 
 def free_port():
