@@ -29,7 +29,11 @@ def send_issue_task(issue_id):
     if issue.status == Issue.Status.SCHEDULED:
         if not Issue.objects.due().filter(pk=issue.pk):
             return 0  # enqueued for a time since changed: the task for the new time sends it
-        issue.send(enqueue=False)  # this task is the worker
+        try:
+            issue.send(enqueue=False)  # this task is the worker
+        except Issue.CannotSend as error:
+            logger.warning("Scheduled newsletter %s not sent: %s", issue.pk, error)
+            return 0
     issue = send_issue(issue_id)
     return issue.progress()["sent"]
 

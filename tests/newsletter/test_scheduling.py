@@ -95,3 +95,17 @@ def test_rq_is_configured_as_django_tasks_rq_says():
     assert {"django_rq", "django_tasks_rq"} <= set(values["apps"])
     assert values["rq"] == sorted(values["tasks"])
     assert values["errors"] == []
+
+
+@pytest.mark.django_db
+def test_the_scheduled_task_leaves_an_issue_that_lost_its_stories_for_an_editor(make, mailoutbox):
+    from newsletter.tasks import send_issue_task
+
+    make.subscribers(1)
+    issue = make.issue(status="scheduled", scheduled_at=timezone.now() - timedelta(minutes=1))
+    issue.items.all().delete()
+    result = send_issue_task.enqueue(issue.pk)
+    assert result.return_value == 0
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SCHEDULED
+    assert not mailoutbox
