@@ -80,7 +80,9 @@ def claim_batch(issue, worker_id, size):
     with transaction.atomic():
         rows = claimable(issue).order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
+            # Lock the delivery rows only, not the issue row the status filter joins: parallel
+            # workers must not skip each other's whole issue.
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
         ids = list(rows.values_list("pk", flat=True)[:size])
         if ids:
             Delivery.objects.filter(pk__in=ids).update(
