@@ -17,15 +17,16 @@ def editor(client, make):
     return client
 
 
-def run_action(client, model, action, ids, **extra):
+def run_action(client, model, action, ids, *, follow=False, **extra):
     url = reverse(f"admin:newsletter_{model}_changelist")
-    return client.post(url, {"action": action, "_selected_action": ids, **extra})
+    return client.post(url, {"action": action, "_selected_action": ids, **extra}, follow=follow)
 
 
 def test_export_one_subscribers_data_as_json(editor, make):
     reader = make.subscriber(email="data@example.com", name="Dee", consent_ip="203.0.113.0")
     issue = make.issue(subject="Sent one")
-    Delivery.objects.create(issue=issue, subscriber=reader, status="sent", sent_at=timezone.now())
+    sent_at = timezone.now() - timedelta(days=2)
+    Delivery.objects.create(issue=issue, subscriber=reader, status="sent", sent_at=sent_at)
     response = run_action(editor, "subscriber", "export_data", [reader.pk])
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
@@ -36,7 +37,7 @@ def test_export_one_subscribers_data_as_json(editor, make):
     assert data["consent"]["ip"] == "203.0.113.0"
     assert data["consent"]["source"] == "/"
     assert data["deliveries"] == [
-        {"issue": "Sent one", "status": "sent", "sent_at": data["deliveries"][0]["sent_at"]}
+        {"issue": "Sent one", "status": "sent", "sent_at": sent_at.isoformat()}
     ]
 
 
@@ -46,7 +47,7 @@ def test_erase_removes_the_subscriber_and_their_delivery_records(editor, make):
     issue = make.issue()
     Delivery.objects.create(issue=issue, subscriber=reader)
     response = run_action(editor, "subscriber", "erase", [reader.pk], follow=True)
-    assert response.status_code in (200, 302)
+    assert "Erased 1 subscriber(s) and their delivery records." in response.text
     assert not Subscriber.objects.filter(email="forget@example.com").exists()
     assert not Delivery.objects.filter(subscriber_id=reader.pk).exists()
     assert Subscriber.objects.filter(pk=keep.pk).exists()
@@ -234,16 +235,16 @@ def test_erasing_a_subscriber_needs_the_delete_permission(client, make):
     assert Subscriber.objects.filter(pk=reader.pk).exists()
 
 
-def test_changing_an_email_to_one_taken_in_another_case_is_refused_readably(editor, make):
-    make.subscriber(email="taken@example.com")
+def test_editors_cannot_change_a_subscribers_address(editor, make):
     reader = make.subscriber(email="mine@example.com", name="Mine")
     url = reverse("admin:newsletter_subscriber_change", args=[reader.pk])
+    page = editor.get(url).text
+    assert "mine@example.com" in page
+    assert 'name="email"' not in page  # a new address needs its own sign-up and consent
     response = editor.post(
-        url, {"email": "TAKEN@example.com", "name": "Mine", "status": "confirmed"}
+        url, {"email": "other@example.com", "name": "Mine", "status": "confirmed"}
     )
-    assert response.status_code == 200
-    assert "There is already a subscriber with this email address." in response.text
-    assert 'value="TAKEN@example.com"' in response.text
+    assert response.status_code == 302
     reader.refresh_from_db()
     assert reader.email == "mine@example.com"
 
@@ -296,7 +297,7 @@ def test_removing_the_last_story_of_a_scheduled_issue_is_refused(editor, make):
 def test_editors_can_unsubscribe_a_reader_but_never_confirm_one(editor, make):
     pending = make.subscriber(email="pending@example.com", status=Subscriber.Status.PENDING)
     url = reverse("admin:newsletter_subscriber_change", args=[pending.pk])
-    form = {"email": pending.email, "name": "Pat", "status": "confirmed"}
+    form = {"name": "Pat", "status": "confirmed"}
     response = editor.post(url, form)
     assert response.status_code == 200
     assert "Readers confirm their subscription themselves" in response.text
@@ -306,7 +307,7 @@ def test_editors_can_unsubscribe_a_reader_but_never_confirm_one(editor, make):
 
     reader = make.subscriber(email="leaving@example.com")
     url = reverse("admin:newsletter_subscriber_change", args=[reader.pk])
-    form = {"email": reader.email, "name": "", "status": "unsubscribed"}
+    form = {"name": "", "status": "unsubscribed"}
     assert editor.post(url, form).status_code == 302
     reader.refresh_from_db()
     assert reader.status == Subscriber.Status.UNSUBSCRIBED
@@ -342,3 +343,65 @@ def test_a_test_send_to_an_unreachable_mail_server_says_so(editor, make, setting
     response = editor.get(response["Location"])
     assert "Could not send the test of “Nowhere”" in response.text
     assert "Sent 1 test email" not in response.text
+
+
+def paused_issue(make, reason="The mail server answered to the message (DATA): 554 Rejected"):
+    make.subscribers(3)
+    issue = make.issue(subject="Stopped issue").start_sending()
+    issue.pause(reason)
+    return issue
+
+
+def test_a_paused_issue_shows_the_servers_answer_in_the_list_and_its_page(editor, make):
+    issue = paused_issue(make)
+    listing = editor.get(reverse("admin:newsletter_issue_changelist")).text
+    assert "Paused: The mail server answered to the message (DATA): 554 Rejected" in listing
+    page = editor.get(reverse("admin:newsletter_issue_change", args=[issue.pk])).text
+    assert "554 Rejected" in page
+    assert f'action="{reverse("admin:newsletter_issue_resume", args=[issue.pk])}"' in page
+    assert ">Resume sending</button>" in page
+    assert 'name="subject"' not in page  # what readers may already have got stays as it was
+
+
+def test_the_resume_button_sends_the_rest(
+    editor, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    issue = paused_issue(make)
+    url = reverse("admin:newsletter_issue_resume", args=[issue.pk])
+    assert editor.get(url).status_code == 405  # only a POST acts
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(url, follow=True)
+    assert "Resumed 1 issue(s) where they stopped" in response.text
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+    assert issue.pause_reason == ""
+    assert len(mailoutbox) == 3
+
+
+def test_the_resume_action_resumes_paused_issues_only(
+    editor, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    issue = paused_issue(make)
+    draft = make.issue(subject="Not started")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(editor, "issue", "resume_sending", [issue.pk, draft.pk], follow=True)
+    assert "“Not started” is not paused." in response.text
+    issue.refresh_from_db()
+    draft.refresh_from_db()
+    assert (issue.status, draft.status) == (Issue.Status.SENT, Issue.Status.DRAFT)
+    assert len(mailoutbox) == 3
+
+
+def test_a_paused_issue_has_no_resume_button_for_someone_who_cannot_change_it(client, make):
+    from django.contrib.auth.models import Permission
+
+    viewer = make.staff()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_issue"))
+    client.force_login(viewer)
+    issue = paused_issue(make)
+    page = client.get(reverse("admin:newsletter_issue_change", args=[issue.pk])).text
+    assert "554 Rejected" in page
+    assert "Resume sending" not in page
+    client.post(reverse("admin:newsletter_issue_resume", args=[issue.pk]))
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.PAUSED
