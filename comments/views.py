@@ -83,9 +83,12 @@ def post_comment(request, article_id):
         check_rate_limit(ip, comment.email)
         check_duplicate(comment)
     except Refused as refusal:
-        return render_article(
+        response = render_article(
             request, article, form=form, status=refusal.status, error=refusal.message
         )
+        if refusal.retry_after:
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
 
     decide(
         comment,

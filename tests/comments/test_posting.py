@@ -270,6 +270,7 @@ def test_rate_limit_per_email_answers_429_and_keeps_the_text(client, make, setti
     data = make.comment_form_data(email="busy@example.com", body="One too many")
     response = post(client, story, **data)
     assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= settings.COMMENTS_RATE_WINDOW
     assert "Please wait a few minutes" in response.text
     assert "One too many" in response.text
     assert Comment.objects.count() == 5

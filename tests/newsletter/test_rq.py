@@ -17,26 +17,19 @@ from tests.newsletter.conftest import ROOT, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Our own Redis database: the test empties it.
-REDIS_URL = os.environ.get("NEWSLETTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/2")
-
 
 @pytest.fixture
-def rq_redis():
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis is not running at {REDIS_URL}: apt-get install redis-server")
+def rq_redis(redis_url):
+    """The RQ tests' Redis database (see ``redis_url`` in tests/conftest.py), emptied."""
+    connection = redis.Redis.from_url(redis_url)
     connection.flushdb()
+    connection.url = redis_url
     yield connection
     connection.flushdb()
     connection.close()
 
 
-def manage(*args, port):
+def manage(*args, port, redis_url):
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -44,7 +37,7 @@ def manage(*args, port):
         "DATABASE_URL": database_url(),
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "TASKS_BACKEND": "rq",
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -65,16 +58,18 @@ def test_a_scheduled_issue_is_sent_by_an_rq_worker_with_its_scheduler(make, smtp
         "from newsletter.models import Issue; from newsletter.tasks import schedule_issue; "
         f"schedule_issue(Issue.objects.get(pk={issue.pk}))"
     )
-    manage("shell", "-c", schedule, port=smtp_server.port)
+    manage("shell", "-c", schedule, port=smtp_server.port, redis_url=rq_redis.url)
     time.sleep(max(0.0, (issue.scheduled_at - timezone.now()).total_seconds()) + 0.2)
     worker = ["rqworker", "default", "--job-class", "django_tasks_rq.Job", "--burst"]
 
-    manage(*worker, port=smtp_server.port)  # no scheduler: the deferred task stays where it is
+    manage(
+        *worker, port=smtp_server.port, redis_url=rq_redis.url
+    )  # no scheduler: the deferred task stays where it is
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SCHEDULED
     assert smtp_server.count == 0
 
-    manage(*worker, "--with-scheduler", port=smtp_server.port)
+    manage(*worker, "--with-scheduler", port=smtp_server.port, redis_url=rq_redis.url)
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SENT
     assert sorted(smtp_server.recipients()) == [f"bulk{i}@example.com" for i in range(3)]
