@@ -1,8 +1,4 @@
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from newsroom import cache
 
@@ -18,30 +14,6 @@ def purged():
     cache.register_purger(record)
     yield paths
     cache.unregister_purger(record)
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on 127.0.0.1, with MAILERS pointing at it; yields the messages."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port},
-        }
-    }
-    yield received
-    controller.stop()
 
 
 @pytest.fixture

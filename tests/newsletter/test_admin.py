@@ -324,7 +324,7 @@ def test_stories_of_a_sent_issue_cannot_be_changed(editor_client, make):
 
 
 def test_a_test_send_to_an_unreachable_mail_server_says_so(editor_client, make, settings):
-    from tests.newsletter.conftest import free_port
+    from tests.smtp import free_port
 
     settings.MAILERS = {
         "default": {

@@ -16,7 +16,8 @@ import pytest
 from django.test import Client
 
 from newsletter.models import Delivery, Issue, Subscriber
-from tests.newsletter.conftest import ROOT, database_url
+from tests.conftest import database_url
+from tests.tools import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

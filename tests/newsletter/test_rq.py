@@ -13,7 +13,8 @@ import redis
 from django.utils import timezone
 
 from newsletter.models import Issue
-from tests.newsletter.conftest import ROOT, database_url
+from tests.conftest import database_url
+from tests.tools import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

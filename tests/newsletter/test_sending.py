@@ -110,7 +110,7 @@ def test_envelope_is_what_smtplib_sendmail_would_send(make, smtp_server, setting
 
 
 def test_unreachable_server_is_retried_then_recorded_as_failed(make, settings):
-    from tests.newsletter.conftest import free_port
+    from tests.smtp import free_port
 
     settings.MAILERS = {
         "default": {
