@@ -19,7 +19,7 @@ Both sides annotate ``search_rank`` (higher is better) and order by it, newest f
 import re
 from html import unescape
 
-from django.db import connections
+from django.db import connections, migrations
 from django.db.models import F, FloatField
 from django.db.models.expressions import RawSQL
 from django.utils.html import strip_tags
@@ -34,6 +34,19 @@ INDEX_BATCH_SIZE = 500
 
 _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|([^\s"]+)')
 _WORD = re.compile(r"\w+")
+
+
+class SQLiteOnlySQL(migrations.RunSQL):
+    """A migration step that only SQLite runs (its FTS5 table and trigger): PostgreSQL searches
+    the ``search_vector`` column instead."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "sqlite":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "sqlite":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 def normalize_query(q):

@@ -4,7 +4,10 @@ from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.text import Truncator
 
+from newsroom.cache import purge_comments
+
 from .models import BlockedTerm, Comment
+from .notifications import approve_and_notify
 
 
 class HeldReasonFilter(admin.SimpleListFilter):
@@ -41,7 +44,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     list_per_page = 50
     date_hierarchy = "created_at"
-    actions = ["approve", "mark_spam", "delete_selected"]
+    actions = ["approve", "reject", "mark_spam", "delete_selected"]
     readonly_fields = [
         "article",
         "parent",
@@ -85,8 +88,15 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve(self, request, queryset):
-        count = queryset.approve()
+        count = approve_and_notify(queryset)
         self.message_user(request, f"Approved {count} comment(s); they are on the site now.")
+
+    @admin.action(description="Reject selected comments", permissions=["change"])
+    def reject(self, request, queryset):
+        count = queryset.reject()
+        self.message_user(
+            request, f"Rejected {count} comment(s); they are hidden.", messages.WARNING
+        )
 
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
@@ -102,9 +112,50 @@ class CommentAdmin(admin.ModelAdmin):
             obj.status = form.initial.get("status", Comment.Status.PENDING)
         elif "status" in form.changed_data:
             obj.approved_at = None
+        was_public = form.initial.get("status") == Comment.Status.APPROVED
         super().save_model(request, obj, form, change)
         if approving:
-            obj.approve()
+            approve_and_notify(Comment.objects.filter(pk=obj.pk))
+            obj.refresh_from_db(fields=["status", "approved_at"])
+        elif was_public and form.changed_data:
+            purge_comments(obj.article)  # edited on the page, or taken off it
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            # "Removed" is what deleting a comment with replies leaves, not a verdict to pick.
+            kwargs["choices"] = [
+                choice for choice in Comment.Status.choices if choice[0] != Comment.Status.REMOVED
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        # A removed comment is an empty placeholder for its replies: nothing to moderate.
+        return super().get_queryset(request).exclude(status=Comment.Status.REMOVED)
+
+    def get_deleted_objects(self, objs, request):
+        """What the delete page lists: the comments alone. Their replies are kept
+        (``CommentQuerySet.remove()``), so nothing else goes and nothing blocks it."""
+        objs = list(objs)
+        with_replies = set(
+            Comment.objects.filter(parent__in=objs).values_list("parent_id", flat=True)
+        )
+        listed = [
+            f"{obj}: \u201c{Truncator(obj.body).chars(60)}\u201d"
+            + (
+                " (its replies stay, under \u201cThis comment was removed\u201d)"
+                if obj.pk in with_replies
+                else ""
+            )
+            for obj in objs
+        ]
+        perms_needed = set() if self.has_delete_permission(request) else {"comment"}
+        return listed, {Comment._meta.verbose_name_plural: len(objs)}, perms_needed, []
+
+    def delete_model(self, request, obj):
+        Comment.objects.filter(pk=obj.pk).remove()
+
+    def delete_queryset(self, request, queryset):
+        queryset.remove()
 
 
 @admin.register(BlockedTerm)

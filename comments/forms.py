@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import Comment
+from .readers import parse_number
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
@@ -17,7 +18,7 @@ def no_header_injection(value):
 class CommentForm(forms.ModelForm):
     """The "Leave a reply" form. ``honeypot`` is hidden from people; bots fill it in."""
 
-    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
     timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
     honeypot = forms.CharField(
         required=False,
@@ -74,10 +75,15 @@ class CommentForm(forms.ModelForm):
         return website
 
     def clean_parent(self):
-        parent_id = self.cleaned_data.get("parent")
-        if not parent_id:
+        value = self.cleaned_data.get("parent", "")
+        if not value:
             return None
-        parent = Comment.objects.approved().filter(pk=parent_id).select_related("parent").first()
+        parent_id = parse_number(value)
+        parent = (
+            Comment.objects.approved().filter(pk=parent_id).select_related("parent").first()
+            if parent_id is not None
+            else None
+        )
         if parent is None:
             raise ValidationError(
                 "The comment you are replying to is not published, or no longer exists. "

@@ -1,13 +1,13 @@
 """Moderators (and Editors) review comments and keep the blocklist; Moderators nothing else.
 
-``migrations/0002_moderator_groups`` grants these (with a reverse). Test runs and ``flush`` empty
-every table and re-send ``post_migrate``; this receiver grants them again, so they always hold.
+``PERMISSIONS`` is the one source: this ``post_migrate`` receiver grants it after every
+``migrate`` and after every ``flush`` (test runs, browser tests), so the groups always hold it.
+``migrations/0002_moderator_groups`` keeps a frozen copy of it, as migrations must.
 """
 
-from articles.groups import grant
+from articles.groups import EDITORS, MODERATORS, grant
 
-MODERATORS = "Moderators"
-GROUPS = (MODERATORS, "Editors")
+GROUPS = (MODERATORS, EDITORS)
 PERMISSIONS = {
     "comment": ("view", "change", "delete"),
     "blockedterm": ("view", "add", "change", "delete"),

@@ -9,12 +9,18 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from newsroom.cache import purge_comments
+from newsroom.links import absolute_url
 from newsroom.sanitizer import linkify_text
 
 MAX_DEPTH = 3  # a top-level comment, a reply, and a reply to the reply
@@ -25,6 +31,27 @@ def count_links(text):
     return len(_URL.findall(text or ""))
 
 
+# Never shown on the site: not loaded for it either.
+PRIVATE_FIELDS = ("email", "ip_address", "user_agent", "held_reasons")
+
+
+def _visible(own_pending_ids=()):
+    visible = models.Q(status=Comment.Status.APPROVED)
+    if own_pending_ids:
+        visible |= models.Q(pk__in=own_pending_ids, status=Comment.Status.PENDING)
+    return visible
+
+
+def _without_empty_placeholders(comments):
+    """Placeholders are kept only where they hold up something shown."""
+    kept = []
+    for comment in comments:
+        comment.thread_replies = _without_empty_placeholders(comment.thread_replies)
+        if not comment.is_placeholder or comment.thread_replies:
+            kept.append(comment)
+    return kept
+
+
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         """The one gate for everything public."""
@@ -33,18 +60,44 @@ class CommentQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Comment.Status.PENDING)
 
-    def spam(self):
-        return self.filter(status=Comment.Status.SPAM)
-
     def for_article(self, article):
         return self.filter(article=article).order_by("created_at", "pk")
 
     def visible_to(self, own_pending_ids=()):
         """What one reader sees: approved comments, and their own still awaiting moderation."""
-        visible = models.Q(status=Comment.Status.APPROVED)
-        if own_pending_ids:
-            visible |= models.Q(pk__in=own_pending_ids, status=Comment.Status.PENDING)
-        return self.filter(visible)
+        return self.filter(_visible(own_pending_ids))
+
+    def threads(self, own_pending_ids=()):
+        """What one reader sees, as threads: top-level comments oldest first, each with its
+        ``thread_replies``, in two queries at most whatever the number of comments.
+
+        A hidden comment (spam, rejected, deleted) with replies the reader sees stays in its
+        place as a placeholder (``is_placeholder``, its text not even loaded), so the replies
+        keep their thread.
+        """
+        shown = list(self.visible_to(own_pending_ids).defer(*PRIVATE_FIELDS))
+        shown_ids = {comment.pk for comment in shown}
+        hidden = []
+        if any(c.parent_id and c.parent_id not in shown_ids for c in shown):
+            hidden = list(
+                self.exclude(_visible(own_pending_ids))
+                .filter(replies__isnull=False)
+                .distinct()
+                .only("article_id", "parent_id", "depth", "status", "created_at")
+            )
+            for comment in hidden:
+                comment.is_placeholder = True
+        comments = sorted(shown + hidden, key=lambda comment: (comment.created_at, comment.pk))
+        by_id = {comment.pk: comment for comment in comments}
+        roots = []
+        for comment in comments:
+            comment.thread_replies = []
+        for comment in comments:
+            if comment.parent_id is None:
+                roots.append(comment)
+            elif comment.parent_id in by_id:
+                by_id[comment.parent_id].thread_replies.append(comment)
+        return _without_empty_placeholders(roots)
 
     def stale_ip_addresses(self, days=None):
         """Comments still holding an IP address older than the retention period."""
@@ -52,20 +105,80 @@ class CommentQuerySet(models.QuerySet):
         cutoff = timezone.now() - timedelta(days=days)
         return self.filter(ip_address__isnull=False, created_at__lt=cutoff)
 
+    def purge_pages(self):
+        """Once committed, drop the cached pages that show these comments (their articles')."""
+        article_ids = self.order_by().values("article_id").distinct()
+        for article in Article.objects.filter(pk__in=article_ids).only("slug"):
+            purge_comments(article)
+
+    def _set_status(self, status, approved_at=None):
+        changing = self.exclude(status__in=[status, Comment.Status.REMOVED])
+        # Approving shows what was hidden; anything else hides what was approved.
+        shown_or_hidden = changing if status == Comment.Status.APPROVED else changing.approved()
+        shown_or_hidden.purge_pages()
+        return changing.update(status=status, approved_at=approved_at)
+
     def approve(self):
-        """Publish these comments at once and email the commenters they reply to."""
-        ids = list(self.exclude(status=Comment.Status.APPROVED).values_list("pk", flat=True))
-        count = Comment.objects.filter(pk__in=ids).update(
-            status=Comment.Status.APPROVED, approved_at=timezone.now()
+        """Publish these comments at once. Mail to repliers' parents is not sent from here:
+        ``notifications.approve_and_notify()`` is the approval that also tells them."""
+        return self._set_status(Comment.Status.APPROVED, approved_at=timezone.now())
+
+    def replies_to_notify(self):
+        """The one rule for who hears of a reply: approved replies to a published comment
+        whose author asked to be told and confirmed their address, except replies from that
+        same address."""
+        confirmed = NotificationAddress.objects.confirmed().filter(
+            email=Lower(OuterRef("parent__email"))
         )
-        Comment.notify_parents(ids)
-        return count
+        return (
+            self.approved()
+            .filter(parent__status=Comment.Status.APPROVED, parent__notify_replies=True)
+            .filter(Exists(confirmed))
+            .exclude(Exact(Lower("email"), Lower("parent__email")))
+        )
+
+    def stop_notifications(self, email):
+        """No more reply notifications about any comment from ``email``; returns how many."""
+        return self.filter(email__iexact=email, notify_replies=True).update(notify_replies=False)
+
+    def remove(self):
+        """Delete these comments and keep every reply; returns how many were removed.
+
+        A comment that still has replies stays in its place, emptied of everything its author
+        wrote and gave (``REMOVED``): the thread shows "This comment was removed" and its
+        replies under it. The rest are deleted, and so is any removed comment left with no reply.
+        """
+        with transaction.atomic():
+            self.approved().purge_pages()
+            ids = set(self.values_list("pk", flat=True))
+            article_ids = set(self.order_by().values_list("article_id", flat=True).distinct())
+            # Leaves first: replies chosen together with their parent go before it (3 levels).
+            for _ in range(MAX_DEPTH):
+                Comment.objects.filter(pk__in=ids, replies__isnull=True).delete()
+            Comment.objects.filter(pk__in=ids).update(
+                status=Comment.Status.REMOVED,
+                name="",
+                email="",
+                website="",
+                body="",
+                held_reasons="",
+                ip_address=None,
+                user_agent="",
+                notify_replies=False,
+                approved_at=None,
+            )
+            for _ in range(MAX_DEPTH):
+                Comment.objects.filter(
+                    article_id__in=article_ids, status=Comment.Status.REMOVED, replies__isnull=True
+                ).delete()
+        return len(ids)
 
     def mark_spam(self):
-        return self.update(status=Comment.Status.SPAM, approved_at=None)
+        return self._set_status(Comment.Status.SPAM)
 
     def reject(self):
-        return self.update(status=Comment.Status.REJECTED, approved_at=None)
+        """Turn these down: hidden from readers, and not spam (no blocklist, no bot)."""
+        return self._set_status(Comment.Status.REJECTED)
 
 
 class Comment(models.Model):
@@ -74,13 +187,16 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         SPAM = "spam", "Spam"
         REJECTED = "rejected", "Rejected"
+        REMOVED = "removed", "Removed (deleted, kept for its replies)"
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    # Readers' words are never deleted as a side effect: an article with comments cannot be
+    # deleted until they are, and deleting a comment keeps its replies (``remove()``).
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="comments")
     parent = models.ForeignKey(
         "self",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="replies",
         help_text="The comment this one replies to, if any.",
     )
@@ -116,6 +232,9 @@ class Comment(models.Model):
 
     objects = CommentQuerySet.as_manager()
 
+    # Set on the hidden comments threads() keeps in place for their replies.
+    is_placeholder = False
+
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
@@ -147,6 +266,11 @@ class Comment(models.Model):
         return self.status == self.Status.APPROVED
 
     @property
+    def accepts_replies(self):
+        """Shown with a "Reply" link: published, and not already at the deepest level."""
+        return self.is_approved and self.depth < MAX_DEPTH - 1
+
+    @property
     def body_html(self):
         """Plain text as paragraphs, with bare URLs linked: every character shown as typed."""
         paragraphs = re.split(r"\n\s*\n", self.body.replace("\r\n", "\n").strip())
@@ -171,41 +295,83 @@ class Comment(models.Model):
         root = self
         while root.parent_id:
             root = root.parent
-        earlier = (
-            Comment.objects.filter(article_id=self.article_id, parent=None)
-            .visible_to(own_pending_ids)
-            .filter(
-                models.Q(created_at__lt=root.created_at)
-                | models.Q(created_at=root.created_at, pk__lt=root.pk)
-            )
+        shown = Comment.objects.filter(article_id=self.article_id).visible_to(own_pending_ids)
+        # As threads() shows them: a thread counts when anything in it is shown.
+        threads = Comment.objects.filter(article_id=self.article_id, parent=None).filter(
+            _visible(own_pending_ids)
+            | models.Q(pk__in=shown.values("parent_id"))
+            | models.Q(pk__in=shown.values("parent__parent_id"))
+        )
+        earlier = threads.filter(
+            models.Q(created_at__lt=root.created_at)
+            | models.Q(created_at=root.created_at, pk__lt=root.pk)
         )
         return earlier.count() // settings.COMMENTS_PER_PAGE + 1
 
-    def approve(self):
-        Comment.objects.filter(pk=self.pk).approve()
-        self.refresh_from_db(fields=["status", "approved_at"])
-
-    @staticmethod
-    def notify_parents(ids):
-        """After the commit, email whoever asked to hear about replies among ``ids``."""
-        from .tasks import notify_reply
-
-        reply_ids = list(
-            Comment.objects.filter(
-                pk__in=ids, parent__notify_replies=True, status=Comment.Status.APPROVED
-            ).values_list("pk", flat=True)
-        )
-        for pk in reply_ids:
-            transaction.on_commit(lambda pk=pk: notify_reply.enqueue(pk))
-
     def stop_notifications_url(self):
-        from django.core import signing
-
+        """The link in every reply notification: its page stops them all for this address."""
         token = signing.dumps(self.email.lower(), salt=STOP_SALT, compress=True)
-        return settings.SITE_URL + reverse("comments:stop", args=[token])
+        return absolute_url(reverse("comments:stop", args=[token]))
 
 
 STOP_SALT = "comments.stop-notifications"
+CONFIRM_SALT = "comments.confirm-notifications"
+CONFIRMATION_MAX_AGE = 7 * 24 * 3600  # seconds a confirmation link works
+CONFIRMATION_RESEND_AFTER = timedelta(days=1)  # at most one confirmation mail a day per address
+
+
+def email_from_stop_token(token):
+    """The address a stop link names; ``signing.BadSignature`` for a changed or partial one."""
+    return signing.loads(token, salt=STOP_SALT)
+
+
+class NotificationAddressQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+
+class NotificationAddress(models.Model):
+    """An address that asked to hear about replies. Nothing is mailed to it about replies until
+    its owner followed the confirmation link sent to it (and pressed the button there)."""
+
+    email = models.EmailField(max_length=254, help_text="In lower case.")
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationAddressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = "reply notification address"
+        constraints = [
+            models.UniqueConstraint(fields=["email"], name="unique_notification_address"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+    def confirmation_url(self):
+        token = signing.dumps(self.email, salt=CONFIRM_SALT, compress=True)
+        return absolute_url(reverse("comments:confirm", args=[token]))
+
+    @staticmethod
+    def email_from_confirmation_token(token):
+        """The address a confirmation link names. ``signing.SignatureExpired`` after
+        ``CONFIRMATION_MAX_AGE``, ``signing.BadSignature`` for a changed or partial link."""
+        return signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRMATION_MAX_AGE)
+
+    def confirm(self):
+        if self.confirmed_at is None:
+            self.confirmed_at = timezone.now()
+            self.save(update_fields=["confirmed_at"])
 
 
 class BlockedTermQuerySet(models.QuerySet):

@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.utils import timezone
+
+from newsroom import ratelimit
 
 from .models import BlockedTerm, Comment, count_links
 
@@ -20,18 +21,20 @@ TIMESTAMP_SALT = "comments.form-timestamp"
 class Refused(Exception):
     """A submission we turn away with a message and an HTTP status; nothing is saved."""
 
-    def __init__(self, message, status=400):
+    def __init__(self, message, status=400, retry_after=None):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.retry_after = retry_after
 
 
 # Closing ----------------------------------------------------------------------------------------
 
 
 def comments_closed(article):
-    """True when the article takes no more comments: switched off, or old enough to close."""
-    if not article.comments_open:
+    """True when the article takes no comments: not public (``Article.is_public`` says, e.g. a
+    draft in preview), switched off, or old enough to close (comments' own rule)."""
+    if not article.is_public or not article.comments_open:
         return True
     days = settings.COMMENTS_CLOSE_AFTER_DAYS
     if days and article.published_at:
@@ -58,35 +61,35 @@ def seconds_since(token):
 # Rate limits ------------------------------------------------------------------------------------
 
 
+RATE_SCOPE = "comments"
+
+
 def _rate_keys(ip, email):
-    keys = [f"comments:rate:email:{email.strip().lower()}"]
+    keys = [f"email:{email.strip().lower()}"]
     if ip:
-        keys.append(f"comments:rate:ip:{ip}")
+        keys.append(f"ip:{ip}")
     return keys
 
 
 def check_rate_limit(ip, email):
-    limit = settings.COMMENTS_RATE_LIMIT
+    """Refuse (429, with when to retry) a reader who already posted the most we accept."""
+    limit, window = settings.COMMENTS_RATE_LIMIT, settings.COMMENTS_RATE_WINDOW
     if not limit:
         return
-    counts = cache.get_many(_rate_keys(ip, email))
-    if any(count >= limit for count in counts.values()):
-        minutes = max(1, round(settings.COMMENTS_RATE_WINDOW / 60))
-        raise Refused(
-            f"You have posted {limit} comments in the last {minutes} minutes, the most we "
-            "accept. Please wait a few minutes and send it again: your text is kept below.",
-            status=429,
-        )
+    for key in _rate_keys(ip, email):
+        if ratelimit.count(RATE_SCOPE, key, window) >= limit:
+            minutes = max(1, round(window / 60))
+            raise Refused(
+                f"You have posted {limit} comments in the last {minutes} minutes, the most we "
+                "accept. Please wait a few minutes and send it again: your text is kept below.",
+                status=429,
+                retry_after=ratelimit.retry_after(RATE_SCOPE, key, window),
+            )
 
 
 def count_towards_rate_limit(ip, email):
     for key in _rate_keys(ip, email):
-        # add() starts a fixed window; incr() never extends it.
-        if not cache.add(key, 1, settings.COMMENTS_RATE_WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, settings.COMMENTS_RATE_WINDOW)
+        ratelimit.hit(RATE_SCOPE, key, settings.COMMENTS_RATE_WINDOW)
 
 
 # The verdict -------------------------------------------------------------------------------------
@@ -100,8 +103,21 @@ def check_duplicate(comment):
         raise Refused("You have already posted this comment on this article; it is not sent twice.")
 
 
-def decide(comment, *, honeypot="", elapsed=None):
-    """Set ``comment.status`` and ``comment.held_reasons`` from the rules, in order."""
+def is_known_regular(comment, known_author_email=""):
+    """A commenter the site knows: this browser posted (or confirmed) with the comment's
+    address, and a comment from that address has been approved. The address alone is not
+    enough, since anyone can type it."""
+    email = comment.email.strip().lower()
+    return (
+        bool(known_author_email)
+        and known_author_email == email
+        and (Comment.objects.approved().filter(email__iexact=email).exists())
+    )
+
+
+def decide(comment, *, honeypot="", elapsed=None, known_author_email=""):
+    """Set ``comment.status`` and ``comment.held_reasons`` from the rules, in order.
+    ``known_author_email`` is the address the reader's browser is known by (its signed cookie)."""
     spam, held = [], []
     if honeypot:
         spam.append("honeypot")
@@ -126,9 +142,7 @@ def decide(comment, *, honeypot="", elapsed=None):
         comment.status = Comment.Status.SPAM
     elif held:
         comment.status = Comment.Status.PENDING
-    elif settings.COMMENTS_TRUST_APPROVED_EMAILS and (
-        Comment.objects.approved().filter(email__iexact=comment.email).exists()
-    ):
+    elif settings.COMMENTS_TRUST_APPROVED_EMAILS and is_known_regular(comment, known_author_email):
         comment.status = Comment.Status.APPROVED
         comment.approved_at = timezone.now()
     else:

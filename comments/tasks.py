@@ -7,8 +7,10 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from newsroom.links import absolute_url
+
 from .groups import MODERATORS
-from .models import Comment
+from .models import Comment, NotificationAddress
 
 DIGEST_LIMIT = 50
 
@@ -16,19 +18,20 @@ DIGEST_LIMIT = 50
 @task
 def notify_reply(reply_id):
     """Tell a commenter who asked for it that a reply to their comment was approved."""
+    # Asked again at send time: the parent may have stopped notifications since.
     reply = (
-        Comment.objects.approved()
+        Comment.objects.filter(pk=reply_id)
+        .replies_to_notify()
         .select_related("parent", "article")
-        .filter(pk=reply_id, parent__notify_replies=True)
         .first()
     )
-    if reply is None or reply.parent.email.lower() == reply.email.lower():
+    if reply is None:
         return 0
     parent = reply.parent
     context = {
         "reply": reply,
         "parent": parent,
-        "reply_url": settings.SITE_URL + reply.get_absolute_url(),
+        "reply_url": absolute_url(reply.get_absolute_url()),
         "stop_url": parent.stop_notifications_url(),
         "SITE_NAME": settings.SITE_NAME,
     }
@@ -36,6 +39,21 @@ def notify_reply(reply_id):
         subject=f"New reply to your comment on \u201c{reply.article.headline}\u201d",
         body=render_to_string("comments/email/reply_notification.txt", context),
         to=[parent.email],
+    )
+    return message.send()
+
+
+@task
+def send_notification_confirmation(address_id):
+    """Mail an address that asked to hear about replies the one link that confirms it."""
+    address = NotificationAddress.objects.filter(pk=address_id, confirmed_at=None).first()
+    if address is None:
+        return 0
+    context = {"confirm_url": address.confirmation_url(), "SITE_NAME": settings.SITE_NAME}
+    message = EmailMultiAlternatives(
+        subject=f"Confirm reply notifications from {settings.SITE_NAME}",
+        body=render_to_string("comments/email/confirm_notifications.txt", context),
+        to=[address.email],
     )
     return message.send()
 
@@ -61,12 +79,14 @@ def send_moderation_digest():
     if not total or not recipients:
         return 0
     context = {
-        "comments": list(pending[:DIGEST_LIMIT]),
+        "entries": [
+            (comment, absolute_url(reverse("admin:comments_comment_change", args=[comment.pk])))
+            for comment in pending[:DIGEST_LIMIT]
+        ],
         "total": total,
-        "queue_url": settings.SITE_URL
-        + reverse("admin:comments_comment_changelist")
-        + "?status__exact=pending",
-        "admin_base": settings.SITE_URL,
+        "queue_url": absolute_url(
+            reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+        ),
         "SITE_NAME": settings.SITE_NAME,
     }
     message = EmailMultiAlternatives(

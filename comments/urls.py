@@ -6,5 +6,6 @@ app_name = "comments"
 
 urlpatterns = [
     path("post/<int:article_id>/", views.post_comment, name="post"),
+    path("confirm/<str:token>/", views.confirm_notifications, name="confirm"),
     path("stop/<str:token>/", views.stop_notifications, name="stop"),
 ]

@@ -11,11 +11,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
-from articles.views import ArticleDetailView
+from newsroom.cache import purge_comments
 from newsroom.clients import client_ip
+from newsroom.links import absolute_url
 
 from .forms import CommentForm
-from .models import STOP_SALT, Comment
+from .models import Comment, NotificationAddress, email_from_stop_token
 from .moderation import (
     Refused,
     check_duplicate,
@@ -25,30 +26,35 @@ from .moderation import (
     decide,
     seconds_since,
 )
-
-PENDING_COOKIE = "comments_pending"
-PENDING_COOKIE_SALT = "comments.pending"
-PENDING_COOKIE_MAX = 20
-COMMENTS_PAGE_PARAM = "comments_page"
-
-
-def own_pending_ids(request):
-    """Ids of the comments this browser sent that still await moderation (signed cookie)."""
-    value = request.get_signed_cookie(PENDING_COOKIE, default="", salt=PENDING_COOKIE_SALT)
-    return [int(pk) for pk in value.split(",") if pk.isdigit()]
+from .notifications import notify_replies, request_notifications
+from .readers import (
+    COMMENTS_PAGE_PARAM,
+    PENDING_COOKIE_MAX,
+    known_author_email,
+    own_pending_ids,
+    remember_author,
+    remember_pending,
+)
 
 
 def render_article(request, article, *, status, form=None, error=""):
-    """The article page again, with the reader's form (errors and text kept) and a status."""
+    """The article page again, with the reader's form (errors and text kept) and a status.
+
+    ``comments/article_detail.html`` extends the article's own template and fills its comments
+    block, so the page is the article page, built from the articles app's public queries.
+    """
     if error and form is not None:
         form.add_error(None, error)
-    view = ArticleDetailView()
-    view.setup(request, slug=article.slug)
-    view.object = Article.objects.for_detail().get(pk=article.pk)
-    context = view.get_context_data(
-        object=view.object, comment_form=form, comment_error="" if form else error
-    )
-    return TemplateResponse(request, view.template_name, context, status=status)
+    article = Article.objects.published().for_detail().get(pk=article.pk)
+    context = {
+        "article": article,
+        "related": Article.objects.related_to(article),
+        "current_section": article.section,
+        "canonical_url": absolute_url(article.get_absolute_url()),
+        "comment_form": form,
+        "comment_error": "" if form else error,
+    }
+    return TemplateResponse(request, "comments/article_detail.html", context, status=status)
 
 
 CLOSED_MESSAGE = "Comments are closed on this article, so your comment was not posted."
@@ -77,21 +83,33 @@ def post_comment(request, article_id):
         check_rate_limit(ip, comment.email)
         check_duplicate(comment)
     except Refused as refusal:
-        return render_article(
+        response = render_article(
             request, article, form=form, status=refusal.status, error=refusal.message
         )
+        if refusal.retry_after:
+            response["Retry-After"] = str(refusal.retry_after)
+        return response
 
-    decide(comment, honeypot=form.cleaned_data["honeypot"], elapsed=elapsed)
+    decide(
+        comment,
+        honeypot=form.cleaned_data["honeypot"],
+        elapsed=elapsed,
+        known_author_email=known_author_email(request),
+    )
     with transaction.atomic():
         comment.save()
         if comment.is_approved:
-            Comment.notify_parents([comment.pk])
+            purge_comments(article)
+            notify_replies([comment.pk])
+        confirming = request_notifications(comment)
     count_towards_rate_limit(ip, comment.email)
 
     own_ids = [*own_pending_ids(request), comment.pk][-PENDING_COOKIE_MAX:]
     page = comment.page_number(own_ids) if comment.status != Comment.Status.SPAM else 1
     query = f"?{COMMENTS_PAGE_PARAM}={page}" if page > 1 else ""
-    response = HttpResponseRedirect(article.get_absolute_url() + query + "#comments")
+    # Straight to their comment, where "awaiting moderation" shows; a bot learns nothing.
+    anchor = "#comments" if comment.status == Comment.Status.SPAM else f"#comment-{comment.pk}"
+    response = HttpResponseRedirect(article.get_absolute_url() + query + anchor)
     if comment.is_approved:
         messages.success(request, "Thank you! Your comment is published.")
     else:
@@ -100,24 +118,26 @@ def post_comment(request, article_id):
             "Thank you! Your comment is awaiting moderation. It will appear here once a "
             "moderator has approved it.",
         )
-    if comment.status == Comment.Status.PENDING:
-        response.set_signed_cookie(
-            PENDING_COOKIE,
-            ",".join(map(str, own_ids)),
-            salt=PENDING_COOKIE_SALT,
-            max_age=7 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
+    if confirming:
+        messages.info(
+            request,
+            f"To hear about replies, confirm your address: we have emailed {comment.email} a "
+            "link (once a day at most). Until you follow it, we send no notifications.",
         )
+    if comment.status == Comment.Status.PENDING:
+        remember_pending(response, own_ids)
+    if comment.status != Comment.Status.SPAM:
+        # Once a moderator approves this comment, this browser's next ones go up at once.
+        remember_author(response, comment.email)
     return response
 
 
 def refuse_without_csrf_token(request, article_id):
     """A comment sent without a valid CSRF token: 403 and nothing saved, but the text is kept.
 
-    Called by the project's CSRF failure view. The article page comes back with the reader's
-    words in the form and a fresh token, so sending again works instead of starting over.
+    The project's CSRF failure view calls it, as ``post_comment.csrf_failure``. The article page
+    comes back with the reader's words in the form and a fresh token, so sending again works
+    instead of starting over.
     """
     article = get_object_or_404(Article.objects.published(), pk=article_id)
     if comments_closed(article):
@@ -132,15 +152,45 @@ def refuse_without_csrf_token(request, article_id):
     )
 
 
+post_comment.csrf_failure = refuse_without_csrf_token
+
+
+def _bad_link(request, *, expired=False):
+    return render(request, "comments/bad_link.html", {"expired": expired}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_notifications(request, token):
+    """GET shows a button; only the POST confirms, so link scanners confirm no one."""
+    try:
+        email = NotificationAddress.email_from_confirmation_token(token)
+    except signing.SignatureExpired:
+        return _bad_link(request, expired=True)
+    except signing.BadSignature:
+        return _bad_link(request)
+    address = NotificationAddress.objects.filter(email=email).first()
+    if address is None:
+        return _bad_link(request)
+    if request.method == "GET":
+        return render(request, "comments/confirm_notifications.html", {"address": address})
+    address.confirm()
+    context = {"address": address, "confirmed": True}
+    response = render(request, "comments/confirm_notifications.html", context)
+    # Whoever confirms from this browser reads that inbox: it is known by this address.
+    remember_author(response, address.email)
+    return response
+
+
 @csrf_exempt  # the signed token is the credential; mail clients post without a CSRF token
 @require_http_methods(["GET", "POST"])
 def stop_notifications(request, token):
-    """One click from the email stops every reply notification to that address."""
+    """GET shows a one-button page; only a POST stops every reply notification to the address,
+    so a mail scanner following the link mutes no one. Twice is fine."""
     try:
-        email = signing.loads(token, salt=STOP_SALT)
+        email = email_from_stop_token(token)
     except signing.BadSignature:
-        return render(request, "comments/stop_notifications.html", {"invalid": True}, status=400)
-    count = Comment.objects.filter(email__iexact=email, notify_replies=True).update(
-        notify_replies=False
-    )
-    return render(request, "comments/stop_notifications.html", {"count": count})
+        return _bad_link(request)
+    context = {"email": email, "stopped": request.method == "POST"}
+    if request.method == "POST":
+        context["count"] = Comment.objects.stop_notifications(email)
+    return render(request, "comments/stop_notifications.html", context)

@@ -3,7 +3,6 @@ import smtplib
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,7 +13,6 @@ from django.utils.html import format_html
 from .emails import RenderedIssue
 from .models import Delivery, Issue, IssueArticle, Subscriber
 from .sending import send_test
-from .tasks import schedule_issue, send_issue_task
 
 
 class SubscriberForm(forms.ModelForm):
@@ -53,6 +51,13 @@ class SubscriberAdmin(admin.ModelAdmin):
     ]
     actions = ["export_data", "erase"]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # The consent is this address's: a new address needs its own sign-up and consent.
+            readonly.insert(0, "email")
+        return readonly
+
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data and obj.status == Subscriber.Status.UNSUBSCRIBED:
             obj.unsubscribed_at = timezone.now()
@@ -74,10 +79,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         description="Erase the selected subscribers and all their data", permissions=["delete"]
     )
     def erase(self, request, queryset):
-        count = queryset.count()
-        with transaction.atomic():
-            Delivery.objects.filter(subscriber__in=queryset).delete()
-            queryset.delete()
+        count = queryset.erase()
         self.message_user(request, f"Erased {count} subscriber(s) and their delivery records.")
 
 
@@ -160,11 +162,18 @@ class BestOfForm(forms.Form):
 @admin.register(Issue)
 class IssueAdmin(admin.ModelAdmin):
     form = IssueForm
-    list_display = ["subject", "status", "scheduled_at", "sent_at", "progress_summary"]
+    list_display = ["subject", "status_summary", "scheduled_at", "sent_at", "progress_summary"]
     list_filter = ["status"]
     search_fields = ["subject", "intro"]
     inlines = [IssueArticleInline]
-    readonly_fields = ["progress_summary", "preview_link", "sending_started_at", "sent_at"]
+    readonly_fields = [
+        "progress_summary",
+        "preview_link",
+        "sending_started_at",
+        "sent_at",
+        "paused_at",
+        "pause_reason",
+    ]
     fields = [
         "subject",
         "intro",
@@ -175,19 +184,26 @@ class IssueAdmin(admin.ModelAdmin):
         "sending_started_at",
         "sent_at",
     ]
-    actions = ["send_test_to_me", "send_now"]
+    actions = ["send_test_to_me", "send_now", "resume_sending"]
     change_list_template = "admin/newsletter/issue/change_list.html"
+    change_form_template = "admin/newsletter/issue/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj and obj.is_paused:
+            fields += ["paused_at", "pause_reason"]
+        return fields
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj and obj.status in (Issue.Status.SENDING, Issue.Status.SENT):
+        if obj and obj.status not in (Issue.Status.DRAFT, Issue.Status.SCHEDULED):
             readonly += ["subject", "intro", "status", "scheduled_at"]
         return readonly
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.status == Issue.Status.SCHEDULED:
-            transaction.on_commit(lambda: schedule_issue(obj))
+            obj.schedule()
 
     def get_urls(self):
         return [
@@ -197,12 +213,23 @@ class IssueAdmin(admin.ModelAdmin):
                 name="newsletter_issue_create_from_best",
             ),
             path(
+                "<int:pk>/resume/",
+                self.admin_site.admin_view(self.resume_view),
+                name="newsletter_issue_resume",
+            ),
+            path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
                 name="newsletter_issue_preview",
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="Status", ordering="status")
+    def status_summary(self, obj):
+        if obj.is_paused:
+            return f"{obj.get_status_display()}: {obj.pause_reason}"
+        return obj.get_status_display()
 
     @admin.display(description="Progress")
     def progress_summary(self, obj):
@@ -232,6 +259,14 @@ class IssueAdmin(admin.ModelAdmin):
         sample = Subscriber(pk=0, email=request.user.email or "reader@example.com", name="")
         html = RenderedIssue(issue).preview_html(sample)
         return _email_preview_response(html)
+
+    def resume_view(self, request, pk):
+        """The "Resume sending" button on a paused issue's page (a POST, like the action)."""
+        issue = get_object_or_404(Issue, pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, issue):
+            return HttpResponse(status=405 if request.method != "POST" else 403)
+        self.resume_sending(request, Issue.objects.filter(pk=issue.pk))
+        return redirect("admin:newsletter_issue_change", issue.pk)
 
     def create_from_best_view(self, request):
         if not self.has_add_permission(request):
@@ -287,16 +322,29 @@ class IssueAdmin(admin.ModelAdmin):
     def send_now(self, request, queryset):
         started = 0
         for issue in queryset:
-            if issue.status == Issue.Status.SENT:
-                continue
-            if not issue.items.exists():
-                self.message_user(request, f"“{issue}” has no stories; not sent.", messages.ERROR)
-                continue
-            issue.start_sending()
-            transaction.on_commit(lambda pk=issue.pk: send_issue_task.enqueue(pk))
-            started += 1
+            try:
+                issue.send()
+            except Issue.CannotSend as error:
+                self.message_user(request, f"{error} Not sent.", messages.ERROR)
+            else:
+                started += 1
         if started:
             self.message_user(request, f"Sending {started} issue(s); progress shows in the list.")
+
+    @admin.action(description="Resume sending the selected paused issues", permissions=["change"])
+    def resume_sending(self, request, queryset):
+        resumed = 0
+        for issue in queryset:
+            if not issue.is_paused:
+                self.message_user(request, f"“{issue}” is not paused.", messages.WARNING)
+                continue
+            issue.send()
+            resumed += 1
+        if resumed:
+            self.message_user(
+                request,
+                f"Resumed {resumed} issue(s) where they stopped; progress shows in the list.",
+            )
 
 
 def _email_preview_response(html):

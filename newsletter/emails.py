@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
+from newsroom.links import absolute_url
+
 PLACEHOLDERS = {
     "unsubscribe_url": "NLPLACEHOLDERUNSUBSCRIBEURL",
     "manage_url": "NLPLACEHOLDERMANAGEURL",
@@ -63,10 +65,6 @@ def _email_css():
 def inline_css(html):
     inliner = css_inline.CSSInliner(extra_css=_email_css(), load_remote_stylesheets=False)
     return inliner.inline(html)
-
-
-def absolute(url):
-    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
 def unsubscribe_mailto(token):
@@ -176,8 +174,8 @@ class RenderedIssue:
                 {
                     "headline": article.headline,
                     "standfirst": article.standfirst,
-                    "url": absolute(article.get_absolute_url()),
-                    "image_url": absolute(image.url_for_width(640)) if image else "",
+                    "url": absolute_url(article.get_absolute_url()),
+                    "image_url": absolute_url(image.url_for_width(640)) if image else "",
                     "image_alt": image.alt_text if image else "",
                 }
             )
@@ -185,8 +183,8 @@ class RenderedIssue:
             "issue": issue,
             "stories": stories,
             "SITE_NAME": settings.SITE_NAME,
-            "SITE_URL": settings.SITE_URL,
-            "archive_url": absolute(issue.get_absolute_url()),
+            "home_url": absolute_url(reverse("articles:home")),
+            "archive_url": absolute_url(issue.get_absolute_url()),
             **PLACEHOLDERS,
         }
         self.html = inline_css(render_to_string("newsletter/email/issue.html", context))
@@ -231,8 +229,8 @@ class RenderedIssue:
     def _url_patterns(self):
         # reverse() once per issue, not twice per recipient.
         return (
-            settings.SITE_URL + reverse("newsletter:unsubscribe", args=["TOKEN"]),
-            settings.SITE_URL + reverse("newsletter:manage", args=["TOKEN"]),
+            absolute_url(reverse("newsletter:unsubscribe", args=["TOKEN"])),
+            absolute_url(reverse("newsletter:manage", args=["TOKEN"])),
         )
 
     def urls_for(self, subscriber):
@@ -303,8 +301,7 @@ def confirmation_message(subscriber):
         "subscriber": subscriber,
         "confirm_url": subscriber.get_confirm_url(),
         "SITE_NAME": settings.SITE_NAME,
-        "SITE_URL": settings.SITE_URL,
-        "signup_url": settings.SITE_URL + reverse("newsletter:subscribe"),
+        "home_url": absolute_url(reverse("articles:home")),
     }
     message = EmailMultiAlternatives(
         subject=f"Confirm your subscription to the {settings.SITE_NAME} newsletter",

@@ -20,8 +20,22 @@ How a crash can never lose or repeat a mail (except the one in flight):
    recipient may get a second copy. Only one row is ever in that state; every other row is either
    ``sent`` (never sent again) or not yet tried.
 
-Transient failures (connection errors, 4xx replies) are retried with exponential backoff;
-permanent 5xx rejections mark the subscriber bounced and the row failed.
+What a mail server's "no" does (``newsletter.smtp.classify``), so that no answer can wipe the list:
+
+- A 5xx to one recipient's RCPT TO bounces that subscriber (row failed), but not at once: the
+  run of consecutive refusals is held back (rows queued again, attempts not counted) and settled
+  as bounces only when a later message is accepted, or the send ends without one. A run of
+  ``NEWSLETTER_BREAKER_THRESHOLD`` refusals, or an issue whose every recipient so far was
+  refused, trips the circuit breaker instead: the issue pauses and the held rows stay queued for
+  an editor to look at the server's answer and resume.
+- A 5xx to the message or the connection (connect, EHLO, login, MAIL FROM, DATA) is no
+  recipient's fault: the issue pauses with the answer, the row goes back to the queue with its
+  attempt uncounted, and no subscriber is touched.
+- Anything else (4xx, refused or dropped connections, timeouts) is retried with exponential
+  backoff, up to ``NEWSLETTER_MAX_ATTEMPTS``, then the row is recorded as failed.
+
+Resuming a paused issue (``Issue.send()``) puts it back to sending; the rows are claimed and
+marked as above, so the crash guarantee holds across a pause as across a crash.
 """
 
 import contextlib
@@ -40,92 +54,9 @@ from django.utils import timezone
 
 from .emails import RenderedIssue
 from .models import Delivery, Issue, Subscriber
+from .smtp import Envelope, MessageRefused, RecipientRefused, classify, envelope_address
 
 logger = logging.getLogger(__name__)
-
-
-class TransientError(Exception):
-    pass
-
-
-class PermanentError(Exception):
-    pass
-
-
-def classify(error):
-    """``PermanentError`` for 5xx rejections of the recipient or message, else
-    ``TransientError`` (4xx, dropped connections, timeouts, our sender address refused)."""
-    code = None
-    if isinstance(error, smtplib.SMTPSenderRefused):
-        # Our sending address was refused: the readers are not at fault, and a later attempt
-        # (after the configuration is fixed) may pass.
-        return TransientError(f"{type(error).__name__}: {error}")
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        code = codes[0] if codes else None
-    elif isinstance(error, smtplib.SMTPResponseException):
-        code = error.smtp_code
-    text = f"{type(error).__name__}: {error}"
-    if code is not None and 500 <= code < 600:
-        return PermanentError(text)
-    return TransientError(text)
-
-
-def envelope_address(address):
-    """``address`` as SMTP commands carry it: an internationalised domain in its ASCII
-    (punycode) form, as Django's SMTP backend sends it."""
-    if address.isascii():
-        return address
-    local, _, domain = address.rpartition("@")
-    return f"{local}@{domain.encode('idna').decode('ascii')}"
-
-
-class Envelope:
-    """One message over an open ``smtplib.SMTP`` connection, as ``SMTP.sendmail`` sends it
-    (MAIL FROM with SIZE, RCPT TO, DATA, and the same errors), split in two: the constructor
-    sends MAIL FROM without waiting for the reply, so the caller's work overlaps the server's;
-    ``deliver()`` reads the reply and finishes. A message cannot be accepted before its DATA,
-    so nothing is delivered until ``deliver()`` is called; ``abandon()`` calls it off.
-    """
-
-    def __init__(self, smtp, sender, raw):
-        self.smtp, self.sender, self.raw = smtp, sender, raw
-        self.error = None
-        try:
-            smtp.ehlo_or_helo_if_needed()
-            size = f" size={len(raw)}" if smtp.has_extn("size") else ""
-            smtp.putcmd("mail", f"from:{smtplib.quoteaddr(sender)}{size}")
-        except (smtplib.SMTPException, OSError) as error:
-            self.error = error  # raised by deliver(), after the ledger has counted the attempt
-
-    def _refused(self, code):
-        if code == 421:
-            self.smtp.close()
-        else:
-            with contextlib.suppress(smtplib.SMTPServerDisconnected):
-                self.smtp.rset()
-
-    def deliver(self, recipient):
-        if self.error:
-            raise self.error
-        code, reply = self.smtp.getreply()
-        if code != 250:
-            self._refused(code)
-            raise smtplib.SMTPSenderRefused(code, reply, self.sender)
-        code, reply = self.smtp.rcpt(recipient)
-        if code not in (250, 251):
-            self._refused(code)
-            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-        code, reply = self.smtp.data(self.raw)
-        if code != 250:
-            self._refused(code)
-            raise smtplib.SMTPDataError(code, reply)
-
-    def abandon(self):
-        if self.error is None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                self.smtp.getreply()
-                self.smtp.rset()
 
 
 def _lease():
@@ -134,7 +65,11 @@ def _lease():
 
 def claimable(issue):
     now = timezone.now()
-    return Delivery.objects.filter(issue=issue, status__in=Delivery.Status.open_values()).filter(
+    return Delivery.objects.filter(
+        issue=issue,
+        issue__status=Issue.Status.SENDING,  # nothing is claimed from a paused issue
+        status__in=Delivery.Status.open_values(),
+    ).filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _lease()),
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
     )
@@ -145,7 +80,9 @@ def claim_batch(issue, worker_id, size):
     with transaction.atomic():
         rows = claimable(issue).order_by("pk")
         if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
+            # Lock the delivery rows only, not the issue row the status filter joins: parallel
+            # workers must not skip each other's whole issue.
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
         ids = list(rows.values_list("pk", flat=True)[:size])
         if ids:
             Delivery.objects.filter(pk__in=ids).update(
@@ -246,19 +183,38 @@ class Sender:
         self.ledger = Ledger()
         self.unrecorded_sent = None
         self.envelope_from = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        self.held = []  # (delivery, error): the current run of refused recipients, not bounced yet
+        self.paused = False
+
+    def is_stopped(self):
+        """Paused, here or by another worker: send no more."""
+        if (
+            not self.paused
+            and not Issue.objects.filter(pk=self.issue.pk, status=Issue.Status.SENDING).exists()
+        ):
+            self.paused = True
+        return self.paused
 
     def run(self):
         """Send until every delivery is sent, failed or skipped; then mark the issue sent."""
-        while True:
+        while not self.is_stopped():
             ids = claim_batch(self.issue, self.worker_id, self.batch_size)
             if ids:
                 self.send_batch(ids)
+                continue
+            if self.held:
+                # Nothing left to try now: the run of refusals is over.
+                self.settle_held(end_of_send=True)
                 continue
             wait = self.seconds_until_more_work()
             if wait is None:
                 break
             time.sleep(min(max(wait, 0.05), 1.0))
-        self.issue.finish_if_done()
+        if self.paused:
+            self.release_held()
+            self.issue.refresh_from_db()
+        else:
+            self.issue.finish_if_done()
         return self.issue
 
     def seconds_until_more_work(self):
@@ -297,18 +253,23 @@ class Sender:
                 if not self.send_one(mailer, delivery):
                     break  # the connection is unusable: release the rest of the batch
                 if time.monotonic() - renewed > settings.NEWSLETTER_CLAIM_LEASE_SECONDS / 4:
-                    # Keep the lease on the rest of the batch while we are alive.
+                    # Keep the lease on the rest of the batch (and on the held rows) while we
+                    # are alive; stop if another worker paused the issue.
                     renewed = time.monotonic()
                     Delivery.objects.filter(
-                        pk__in=ids, claimed_by=self.worker_id, status=Delivery.Status.QUEUED
+                        pk__in=[*ids, *self.held_pks()],
+                        claimed_by=self.worker_id,
+                        status=Delivery.Status.QUEUED,
                     ).update(claimed_at=timezone.now())
+                    if self.is_stopped():
+                        break
         finally:
             self.record_sent()
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 mailer.close()
             Delivery.objects.filter(
                 pk__in=ids, claimed_by=self.worker_id, status=Delivery.Status.QUEUED
-            ).update(claimed_by="", claimed_at=None)
+            ).exclude(pk__in=self.held_pks()).update(claimed_by="", claimed_at=None)
 
     def record_sent(self):
         """Commit the "sent" record still waiting to ride along with the next row's."""
@@ -351,21 +312,92 @@ class Sender:
             return self.record_failure(delivery, classify(error))
         self.unrecorded_sent = delivery.pk  # committed with the next row's "before"
         self.on_progress("sent")
+        if self.held:
+            # The server takes mail: the refusals before this one were about those addresses.
+            self.record_sent()
+            self.settle_held()
         return True
 
-    def record_failure(self, delivery, error):
-        attempts = delivery.attempts + 1
-        if isinstance(error, PermanentError):
-            Subscriber.objects.filter(pk=delivery.subscriber_id).update(
-                status=Subscriber.Status.BOUNCED,
-                bounced_at=timezone.now(),
-                last_bounce=str(error)[:2000],
+    # Refusals ---------------------------------------------------------------------------------
+
+    def held_pks(self):
+        return [delivery.pk for delivery, _ in self.held]
+
+    def hold(self, delivery, error):
+        """A recipient refused for good: back in the queue (still claimed by us, the attempt
+        not counted) until the run it belongs to is settled or trips the breaker."""
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.QUEUED,
+            attempts=delivery.attempts,
+            last_error=str(error)[:2000],
+            claimed_at=timezone.now(),
+        )
+        self.held.append((delivery, error))
+        threshold = settings.NEWSLETTER_BREAKER_THRESHOLD
+        if not threshold:
+            self.settle_held()
+        elif len(self.held) >= threshold:
+            self.pause(
+                f"The circuit breaker stopped the send: {len(self.held)} recipients in a row "
+                f"were refused, which points at the mail server rather than the addresses. "
+                f"The last answer: {error}"
             )
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.FAILED, last_error=str(error)[:2000], claimed_by=""
+            return False
+        return True
+
+    def settle_held(self, *, end_of_send=False):
+        """The run of refusals is over: bounce each of them. If the send ends and no message
+        of this issue was ever accepted, though, the server refused everyone: pause instead."""
+        if (
+            end_of_send
+            and len(self.held) > 1
+            and not Delivery.objects.filter(issue=self.issue, status=Delivery.Status.SENT).exists()
+        ):
+            self.pause(
+                f"Every recipient tried ({len(self.held)}) was refused, so no one was marked "
+                f"bounced. The last answer: {self.held[-1][1]}"
             )
+            self.release_held()
+            return
+        for delivery, error in self.held:
+            with transaction.atomic():
+                delivery.subscriber.mark_bounced(error)
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.FAILED,
+                    attempts=delivery.attempts + 1,
+                    last_error=str(error)[:2000],
+                    claimed_by="",
+                )
             self.on_progress("failed")
-            return True
+        self.held = []
+
+    def release_held(self):
+        """Leave the held rows queued, for whoever resumes the issue."""
+        Delivery.objects.filter(pk__in=self.held_pks(), claimed_by=self.worker_id).update(
+            claimed_by="", claimed_at=None
+        )
+        self.held = []
+
+    def pause(self, reason):
+        self.paused = True
+        self.issue.pause(reason)
+        logger.warning("Newsletter issue %s paused: %s", self.issue.pk, reason)
+
+    def record_failure(self, delivery, error):
+        if isinstance(error, RecipientRefused):
+            return self.hold(delivery, error)
+        if isinstance(error, MessageRefused):
+            # Not this reader's fault, nor any reader's: their row waits for the resume.
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.QUEUED,
+                attempts=delivery.attempts,
+                last_error=str(error)[:2000],
+                claimed_by="",
+                claimed_at=None,
+            )
+            self.pause(str(error))
+            return False
+        attempts = delivery.attempts + 1
         if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
             Delivery.objects.filter(pk=delivery.pk).update(
                 status=Delivery.Status.FAILED, last_error=str(error)[:2000], claimed_by=""
@@ -388,11 +420,11 @@ class Sender:
 
 
 def send_issue(issue_id, *, batch_size=None, on_progress=None):
-    """Start (or resume) sending an issue and send until done. The task and the command call
-    this; it is safe to run in several processes at once."""
+    """Start (or go on) sending an issue and send until done or paused. The task and the command
+    call this; it is safe to run in several processes at once."""
     issue = Issue.objects.get(pk=issue_id)
-    if issue.status == Issue.Status.SENT:
-        return issue
+    if issue.status in (Issue.Status.SENT, Issue.Status.PAUSED):
+        return issue  # a paused issue waits for an editor: Issue.send() resumes it
     issue.start_sending()
     return Sender(issue, batch_size=batch_size, on_progress=on_progress).run()
 

@@ -1,11 +1,15 @@
 """Background work for the newsletter, run by whichever ``django.tasks`` backend is configured."""
 
+import logging
+
 from django.tasks import task
 from django.utils import timezone
 
 from .emails import confirmation_message
 from .models import Issue, Subscriber
 from .sending import send_issue
+
+logger = logging.getLogger(__name__)
 
 
 @task
@@ -22,8 +26,14 @@ def send_issue_task(issue_id):
     issue = Issue.objects.filter(pk=issue_id).first()
     if issue is None or issue.status == Issue.Status.DRAFT:
         return 0
-    if issue.status == Issue.Status.SCHEDULED and not Issue.objects.due().filter(pk=issue.pk):
-        return 0
+    if issue.status == Issue.Status.SCHEDULED:
+        if not Issue.objects.due().filter(pk=issue.pk):
+            return 0  # enqueued for a time since changed: the task for the new time sends it
+        try:
+            issue.send(enqueue=False)  # this task is the worker
+        except Issue.CannotSend as error:
+            logger.warning("Scheduled newsletter %s not sent: %s", issue.pk, error)
+            return 0
     issue = send_issue(issue_id)
     return issue.progress()["sent"]
 
@@ -41,9 +51,15 @@ def schedule_issue(issue):
 
 
 def send_due_issues():
-    """The sweep's job: start every scheduled issue whose time has come. Enqueueing a send twice
-    is harmless (the engine claims each delivery once), so a late task and the sweep may both."""
-    due = list(Issue.objects.due().values_list("pk", flat=True))
-    for pk in due:
-        send_issue_task.enqueue(pk)
-    return len(due)
+    """The sweep's job: send every scheduled issue whose time has come, whether or not the task
+    enqueued for that time still exists. Starting a send twice is harmless (the engine claims
+    each delivery once), so a late task and the sweep may both."""
+    started = 0
+    for issue in Issue.objects.due():
+        try:
+            issue.send()
+        except Issue.CannotSend as error:
+            logger.warning("Scheduled newsletter %s not sent: %s", issue.pk, error)
+        else:
+            started += 1
+    return started

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView
 
 from newsroom.clients import client_ip
 
+from . import throttle
 from .forms import CONSENT_TEXT, ManageForm, SubscribeForm
 from .models import Issue, Subscriber
 from .tasks import send_confirmation
@@ -34,6 +35,13 @@ def subscribe(request):
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return render(request, "newsletter/subscribe.html", {"form": form}, status=400)
+    refusal = throttle.sign_up_refusal(client_ip(request), form.cleaned_data["email"])
+    if refusal:
+        message, retry_after = refusal
+        form.add_error(None, message)
+        response = render(request, "newsletter/subscribe.html", {"form": form}, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
     subscriber, should_send = Subscriber.objects.sign_up(
         email=form.cleaned_data["email"],
         name=form.cleaned_data["name"],
@@ -64,7 +72,8 @@ def _bad_link(request, *, expired=False, ask_again=True):
 
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
-    """GET shows a button; only the POST confirms, so link scanners confirm no one."""
+    """GET shows a button (or, to a reader already confirmed, that they are); only the POST
+    confirms, so link scanners confirm no one. Confirming twice changes nothing."""
     try:
         subscriber = Subscriber.from_confirmation_token(token)
     except signing.SignatureExpired:
@@ -135,6 +144,7 @@ def manage(request, token):
 class IssueArchiveView(ListView):
     template_name = "newsletter/issue_list.html"
     paginate_by = 20
+    extra_context = {"show_rail": True}
 
     def get_queryset(self):
         return Issue.objects.sent().order_by("-sent_at", "-pk")
@@ -142,6 +152,7 @@ class IssueArchiveView(ListView):
 
 class IssueDetailView(DetailView):
     template_name = "newsletter/issue_detail.html"
+    extra_context = {"show_rail": True}
 
     def get_queryset(self):
         return Issue.objects.sent()

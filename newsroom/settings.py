@@ -169,7 +169,8 @@ else:
 
 # Background tasks: a database queue by default (worker: ``manage.py db_worker``); with
 # TASKS_BACKEND=rq and REDIS_URL, RQ workers (``manage.py rqworker default --job-class
-# django_tasks_rq.Job``); ``immediate`` runs tasks inline (tests).
+# django_tasks_rq.Job --with-scheduler``: the scheduler is what runs tasks deferred with
+# ``run_after``, such as a scheduled newsletter); ``immediate`` runs tasks inline (tests).
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
 _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
@@ -178,12 +179,15 @@ _TASK_BACKENDS = {
 }
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+_TASK_QUEUES = ["default"]
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": _TASK_QUEUES}}
 if TASKS_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
-    INSTALLED_APPS.append("django_rq")
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    # As django-tasks-rq's README says: its app beside django_rq's, and an RQ queue for every
+    # queue the tasks use.
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in _TASK_QUEUES}
 
 # Email -----------------------------------------------------------------------------------------
 
@@ -329,6 +333,13 @@ NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "500"))
 NEWSLETTER_CLAIM_LEASE_SECONDS = float(os.environ.get("NEWSLETTER_CLAIM_LEASE_SECONDS", "60"))
 NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_MAX_ATTEMPTS", "5"))
 NEWSLETTER_RETRY_BASE_SECONDS = float(os.environ.get("NEWSLETTER_RETRY_BASE_SECONDS", "30"))
+# Sign-ups accepted per client IP and per address domain in each window (seconds); 0 = no limit.
+NEWSLETTER_RATE_LIMIT_IP = int(os.environ.get("NEWSLETTER_RATE_LIMIT_IP", "10"))
+NEWSLETTER_RATE_LIMIT_DOMAIN = int(os.environ.get("NEWSLETTER_RATE_LIMIT_DOMAIN", "100"))
+NEWSLETTER_RATE_WINDOW = int(os.environ.get("NEWSLETTER_RATE_WINDOW", "3600"))
+# The circuit breaker: this many recipients refused in a row (5xx to RCPT TO) pause the issue
+# instead of bouncing them all; 0 turns it off.
+NEWSLETTER_BREAKER_THRESHOLD = int(os.environ.get("NEWSLETTER_BREAKER_THRESHOLD", "20"))
 # Tests that start a real worker process need a database that process can open: SQLite's test
 # database is then a file (named by DJANGO_TEST_SQLITE_NAME) instead of shared memory.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

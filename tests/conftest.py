@@ -2,15 +2,10 @@
 staff, query counts, a real SMTP server, and real task workers (a ``db_worker`` and an RQ worker
 in processes of their own)."""
 
-import email
-import email.policy
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
 from urllib.parse import quote
 
 import pytest
@@ -22,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories
+from tests.smtp import RecordingHandler, free_port, point_mailers_at
 from tests.tools import ROOT, require_redis_server
 
 
@@ -61,6 +57,14 @@ def staff_client(make):
 
 
 @pytest.fixture
+def editor(client, make):
+    """The test's own ``client`` logged in as a member of the Editors group; the user."""
+    user = make.staff(["Editors"], email="editor@example.com")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
 def editor_client(staff_client):
     """A member of the Editors group (not a superuser), with an email address for the mail the
     admin sends to "me"."""
@@ -95,86 +99,15 @@ def count_queries(client):
 # A real SMTP server -----------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RecordingHandler:
-    """Keeps every accepted message; ``reject`` maps an address to an SMTP reply for RCPT (or a
-    callable giving one), ``reject_sender`` is a reply for every MAIL FROM."""
-
-    def __init__(self):
-        self.messages = []
-        self.envelopes = []  # (MAIL FROM address, its options) of each accepted message
-        self.reject = {}
-        self.reject_sender = None
-        self.connections = 0
-        self.lock = threading.Lock()
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.connections += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if self.reject_sender:
-            return self.reject_sender
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 OK"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        reply = self.reject.get(address.lower())
-        if callable(reply):
-            reply = reply()
-        if reply:
-            return reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), envelope.content))
-            self.envelopes.append((envelope.mail_from, list(envelope.mail_options)))
-        return "250 Message accepted for delivery"
-
-    @property
-    def count(self):
-        with self.lock:
-            return len(self.messages)
-
-    def recipients(self):
-        with self.lock:
-            return Counter(addr.lower() for rcpts, _ in self.messages for addr in rcpts)
-
-    def parsed(self):
-        with self.lock:
-            return [
-                email.message_from_bytes(raw, policy=email.policy.default)
-                for _, raw in self.messages
-            ]
-
-    def raw(self):
-        with self.lock:
-            return [raw for _, raw in self.messages]
-
-
 @pytest.fixture
 def smtp_server(settings):
-    """A running SMTP server (aiosmtpd on 127.0.0.1, a free port); ``MAILERS`` points at it, and
-    so does a task worker started during the test."""
+    """A running SMTP server (see ``tests/smtp.py``); ``MAILERS`` points at it, and so does a
+    task worker started during the test."""
     handler = RecordingHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-        }
-    }
+    point_mailers_at(settings, port)
     handler.port = port
     yield handler
     controller.stop()

@@ -149,6 +149,13 @@ def comment(article=None, **kwargs):
     return obj
 
 
+def confirmed_address(email):
+    """An address whose owner confirmed they want reply notifications."""
+    from comments.models import NotificationAddress
+
+    return NotificationAddress.objects.create(email=email, confirmed_at=timezone.now())
+
+
 def comment_form_data(seconds_ago=10, **overrides):
     """What a reader's browser posts: a valid form, shown ``seconds_ago`` seconds earlier."""
     import time

@@ -9,18 +9,7 @@ from django.db import migrations, models
 from articles import search
 
 FTS_TABLE = search.FTS_TABLE
-
-
-class SQLiteOnlySQL(migrations.RunSQL):
-    """SQL that only SQLite runs: PostgreSQL searches the search_vector column instead."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "sqlite":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "sqlite":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+SQLiteOnlySQL = search.SQLiteOnlySQL
 
 
 def index_existing_articles(apps, schema_editor):

@@ -3,11 +3,9 @@
 import django.db.models.deletion
 import taggit.managers
 from django.db import migrations, models
-
-
 from django.utils.text import slugify
 
-FTS_TABLE = "articles_article_search"
+from articles.search import FTS_TABLE, SQLiteOnlySQL
 
 
 def _slug(name, taken):
@@ -67,18 +65,6 @@ def copy_tags_back_to_taggit(apps, schema_editor):
         batch_size=1000,
         ignore_conflicts=True,
     )
-
-
-class SQLiteOnlySQL(migrations.RunSQL):
-    """SQL that only SQLite runs (its full-text table; PostgreSQL uses search_vector)."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "sqlite":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "sqlite":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

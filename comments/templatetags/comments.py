@@ -5,38 +5,37 @@ from django.conf import settings
 from django.core.paginator import Paginator
 
 from comments.forms import CommentForm
-from comments.models import MAX_DEPTH, Comment
+from comments.models import Comment
 from comments.moderation import comments_closed, seconds_since, sign_timestamp
-from comments.views import COMMENTS_PAGE_PARAM, own_pending_ids
+from comments.readers import (
+    COMMENTS_PAGE_PARAM,
+    own_pending_ids,
+    parse_number,
+    requested_page,
+    requested_reply_id,
+)
 
 register = template.Library()
 
-PAGE_PARAM = COMMENTS_PAGE_PARAM
 
-
-def build_tree(comments):
-    """Attach each comment's replies as ``thread_replies``; return the top-level comments."""
-    by_id = {comment.pk: comment for comment in comments}
-    roots = []
-    for comment in comments:
-        comment.thread_replies = []
-    for comment in comments:
-        if comment.parent_id is None:
-            roots.append(comment)
-        elif comment.parent_id in by_id:
-            by_id[comment.parent_id].thread_replies.append(comment)
-        # A reply whose parent is no longer public is not shown on its own.
-    return roots
+def walk(threads):
+    """Every comment in these threads, replies included."""
+    for comment in threads:
+        yield comment
+        yield from walk(comment.thread_replies)
 
 
 def count_approved(threads):
-    """Approved comments in these threads: the ones a reader can see, and no more."""
-    return sum(comment.is_approved + count_approved(comment.thread_replies) for comment in threads)
+    """Approved comments in these threads: the ones every reader sees, and no more."""
+    return sum(comment.is_approved for comment in walk(threads))
 
 
-def requested_page(request):
-    """The comment page asked for; the article page has no other list, so plain ``page`` works."""
-    return request.GET.get(PAGE_PARAM) or request.GET.get("page")
+def count_own_pending(threads):
+    """This reader's own comments shown to them while they await moderation."""
+    return sum(
+        comment.status == Comment.Status.PENDING and not comment.is_placeholder
+        for comment in walk(threads)
+    )
 
 
 def _timestamp_for(form):
@@ -50,44 +49,40 @@ def _timestamp_for(form):
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
-def comment_section(context, article):
+def comment_section(context, article, form=None, error=""):
+    """The thread and the form. ``form`` is a reader's refused form to show again (errors and
+    text kept), ``error`` a refusal with no form to show (comments closed)."""
     request = context.get("request")
     own_ids = own_pending_ids(request) if request is not None else []
-    comments = list(
-        Comment.objects.for_article(article)
-        .visible_to(own_ids)
-        .defer("email", "ip_address", "user_agent", "held_reasons")
-    )
-    roots = build_tree(comments)
+    roots = Comment.objects.for_article(article).threads(own_ids)
     page = Paginator(roots, settings.COMMENTS_PER_PAGE).get_page(
         requested_page(request) if request is not None else 1
     )
 
     # A staff preview of a draft shows the thread as it will look, without a form to post to.
-    closed = comments_closed(article) or not article.is_public
-    form = context.get("comment_form")
+    closed = comments_closed(article)
     reply_to = None
     if form is None and not closed:
-        by_id = {c.pk: c for c in comments if c.is_approved and c.depth < MAX_DEPTH}
-        reply_id = request.GET.get("replyto", "") if request is not None else ""
-        reply_to = by_id.get(int(reply_id)) if reply_id.isdigit() else None
+        # Only a comment shown here with its own "Reply" link: anything else gets the plain form.
+        open_to_replies = {c.pk: c for c in walk(roots) if c.accepts_replies}
+        reply_id = requested_reply_id(request) if request is not None else None
+        reply_to = open_to_replies.get(reply_id)
         form = CommentForm(article=article, initial={"parent": reply_to.pk if reply_to else None})
     elif form is not None and form.is_bound:
-        parent_id = form.data.get("parent", "")
-        reply_to = next((c for c in comments if str(c.pk) == parent_id and c.is_approved), None)
+        parent_id = parse_number(form.data.get("parent"))
+        reply_to = next((c for c in walk(roots) if c.pk == parent_id and c.is_approved), None)
     return {
         "article": article,
         "request": request,
-        # Not every approved row: a reply under a comment later marked spam is not shown.
         "count": count_approved(roots),
+        "own_pending": count_own_pending(roots),
         "page": page,
-        "page_param": PAGE_PARAM,
+        "page_param": COMMENTS_PAGE_PARAM,
         "closed": closed,
         "form": form,
         "reply_to": reply_to,
         "timestamp": _timestamp_for(form) if form is not None else "",
-        "comment_error": context.get("comment_error", ""),
-        "max_reply_depth": MAX_DEPTH - 1,
+        "comment_error": error,
     }
 
 

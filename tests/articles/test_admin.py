@@ -51,13 +51,6 @@ def article_form(**overrides):
 
 
 @pytest.fixture
-def editor(client, make):
-    user = make.staff(["Editors"])
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def author_user(client, make):
     user = make.staff(["Authors"])
     make.author(name="Ada Author", user=user)

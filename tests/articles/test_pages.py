@@ -4,30 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, SiteSettings
+from articles.models import Article
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queries_for(client):
-    """How many queries a cold GET of ``url`` makes (caches cleared, so both sizes compare)."""
-
-    def count(url):
-        SiteSettings.objects.get_or_create(pk=1)  # made on first use; not what we measure
-        cache.clear()
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url)
-        assert response.status_code == 200, url
-        return len(captured)
-
-    return count
 
 
 def grow(make, section, n=6):
@@ -42,15 +25,15 @@ def grow(make, section, n=6):
         )
 
 
-def test_home_query_count_does_not_grow(client, make, queries_for, django_assert_num_queries):
+def test_home_query_count_does_not_grow(client, make, count_queries, django_assert_num_queries):
     sections = [make.section(), make.section()]
     for section in sections:
         make.article(section=section, lead_image=make.image(size=(400, 250)), is_featured=True)
         make.article(section=section)
-    small = queries_for("/")
+    small = count_queries("/")
     for section in sections:
         grow(make, section)
-    large = queries_for("/")
+    large = count_queries("/")
     assert small == large
     cache.clear()
     with django_assert_num_queries(small):
@@ -58,7 +41,7 @@ def test_home_query_count_does_not_grow(client, make, queries_for, django_assert
 
 
 @pytest.mark.parametrize("page", ["section", "tag", "author"])
-def test_list_pages_query_count_does_not_grow(make, queries_for, page):
+def test_list_pages_query_count_does_not_grow(make, count_queries, page):
     section = make.section()
     person = make.author(photo=make.image(size=(200, 200)))
     make.article(section=section, authors=[person], tags=["shared"], lead_image=make.image())
@@ -67,7 +50,7 @@ def test_list_pages_query_count_does_not_grow(make, queries_for, page):
         "tag": reverse("articles:tag", args=["shared"]),
         "author": reverse("articles:author", args=[person.slug]),
     }[page]
-    small = queries_for(url)
+    small = count_queries(url)
     for i in range(8):
         make.article(
             section=section,
@@ -75,14 +58,14 @@ def test_list_pages_query_count_does_not_grow(make, queries_for, page):
             tags=["shared", f"t{i}", f"u{i}"],
             lead_image=make.image(size=(400, 250)),
         )
-    assert queries_for(url) == small
+    assert count_queries(url) == small
 
 
-def test_article_page_query_count_does_not_grow(make, queries_for):
+def test_article_page_query_count_does_not_grow(make, count_queries):
     section = make.section()
     story = make.article(section=section, tags=["one"], lead_image=make.image())
     make.article(section=section, tags=["one"])
-    small = queries_for(story.get_absolute_url())
+    small = count_queries(story.get_absolute_url())
     bigger = make.article(
         section=section,
         tags=["one", "two", "three", "four", "five"],
@@ -96,14 +79,14 @@ def test_article_page_query_count_does_not_grow(make, queries_for):
     )
     bigger.save()
     grow(make, section)
-    assert queries_for(bigger.get_absolute_url()) == small
+    assert count_queries(bigger.get_absolute_url()) == small
 
 
-def test_preview_query_count_does_not_grow(client, make, queries_for):
+def test_preview_query_count_does_not_grow(client, make, count_queries):
     client.force_login(make.staff(["Editors"]))
     draft = make.article(status=Article.Status.DRAFT, tags=["a"])
     make.article(section=draft.section, tags=["a"])
-    small = queries_for(draft.get_preview_url())
+    small = count_queries(draft.get_preview_url())
     bigger = make.article(
         status=Article.Status.DRAFT,
         tags=["a", "b", "c", "d"],
@@ -111,7 +94,7 @@ def test_preview_query_count_does_not_grow(client, make, queries_for):
         lead_image=make.image(),
     )
     grow(make, bigger.section)
-    assert queries_for(bigger.get_preview_url()) == small
+    assert count_queries(bigger.get_preview_url()) == small
 
 
 # What each page shows -------------------------------------------------------------------------

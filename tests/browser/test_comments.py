@@ -27,11 +27,14 @@ def test_reader_posts_a_comment_and_a_moderator_publishes_it(
     page.wait_for_timeout(1200)
     form.get_by_role("button", name="Post comment").click()
 
-    expect(page).to_have_url(re.compile(r"#comments$"))
+    expect(page).to_have_url(re.compile(r"#comment-\d+$"))
     expect(page.locator(".messages")).to_contain_text("awaiting moderation")
     mine = page.locator(".comment--pending")
     expect(mine).to_contain_text("The 2 a.m. bus is back.")
     expect(mine).to_contain_text("Only you can see it")
+    # The reader lands on their comment: its note is on screen, not scrolled past or below.
+    expect(mine.locator(".comment__status")).to_be_in_viewport()
+    expect(page.locator("#comments-heading")).to_have_text("Your comment is awaiting moderation")
     page.screenshot(path=artifacts / "comment-awaiting-moderation.png", full_page=True)
     assert Comment.objects.get().held_reasons == ""
 

@@ -1,94 +1,62 @@
-"""A real SMTP server (aiosmtpd on 127.0.0.1, a free port) that the sending tests mail to."""
+"""Mail servers that refuse the newsletter at the door: at login and at connect. The recording
+server with its other refusals (MAIL FROM, RCPT TO, DATA, hanging up) is the shared
+``smtp_server`` fixture (tests/conftest.py, tests/smtp.py)."""
 
-import email
-import email.policy
 import socket
 import threading
-from collections import Counter
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from tests.smtp import RecordingHandler, free_port, point_mailers_at
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RecordingHandler:
-    """Keeps every accepted message; ``reject`` maps an address to an SMTP reply for RCPT."""
-
-    def __init__(self):
-        self.messages = []
-        self.envelopes = []  # (MAIL FROM address, its options) of each accepted message
-        self.reject = {}
-        self.reject_sender = None  # an SMTP reply for every MAIL FROM, e.g. "550 ..."
-        self.connections = 0
-        self.lock = threading.Lock()
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.connections += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if self.reject_sender:
-            return self.reject_sender
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 OK"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        reply = self.reject.get(address.lower())
-        if reply:
-            if callable(reply):
-                reply = reply()
-            if reply:
-                return reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), envelope.content))
-            self.envelopes.append((envelope.mail_from, list(envelope.mail_options)))
-        return "250 Message accepted for delivery"
-
-    @property
-    def count(self):
-        with self.lock:
-            return len(self.messages)
-
-    def recipients(self):
-        with self.lock:
-            return Counter(addr.lower() for rcpts, _ in self.messages for addr in rcpts)
-
-    def parsed(self):
-        with self.lock:
-            return [
-                email.message_from_bytes(raw, policy=email.policy.default)
-                for _, raw in self.messages
-            ]
-
-    def raw(self):
-        with self.lock:
-            return [raw for _, raw in self.messages]
+def _refuse_every_login(server, session, envelope, mechanism, auth_data):
+    return AuthResult(success=False, handled=False)
 
 
 @pytest.fixture
-def smtp_server(settings):
-    """A running SMTP server; ``MAILERS`` points at it for the test."""
+def smtp_server_refusing_logins(settings):
+    """A server that wants a login (530 to MAIL FROM without one) and refuses ours (535)."""
     handler = RecordingHandler()
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=_refuse_every_login,
+        auth_required=True,
+        auth_require_tls=False,
+    )
     controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-        }
-    }
+    point_mailers_at(settings, port)
     handler.port = port
     yield handler
     controller.stop()
+
+
+@pytest.fixture
+def smtp_server_refusing_connections(settings):
+    """Not aiosmtpd: a socket that greets every connection with a 554 and hangs up, as a server
+    that will not serve us does (RFC 5321, 3.1)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.sendall(b"554 5.7.1 No SMTP service for you here\r\n")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    point_mailers_at(settings, listener.getsockname()[1], timeout=2)
+    yield
+    stop.set()
+    thread.join()
+    listener.close()

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.forms import CONSENT_TEXT
-from newsletter.models import CONFIRM_SALT, Subscriber
+from newsletter.models import Subscriber
+from newsletter.tokens import CONFIRM_SALT
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,21 @@ def test_expired_link_page_asks_for_a_new_email_that_then_confirms(
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.CONFIRMED
     assert subscriber.consent_text == CONSENT_TEXT
+
+
+def test_a_confirmed_reader_opening_the_link_again_is_told_they_are_already_subscribed(
+    client, make
+):
+    reader = make.subscriber(email="again@example.com")
+    confirmed_at = reader.confirmed_at
+    url = reverse("newsletter:confirm", args=[reader.confirmation_token()])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "You are already subscribed" in page.text
+    assert "again@example.com" in page.text
+    assert ">Confirm</button>" not in page.text
+    # A POST (a second tab, a replayed form) is harmless.
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    reader.refresh_from_db()
+    assert (reader.status, reader.confirmed_at) == (Subscriber.Status.CONFIRMED, confirmed_at)

@@ -11,30 +11,17 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from newsletter.models import Delivery, Issue, Subscriber
+from tests.conftest import database_url
+from tests.tools import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
 TOTAL = 2000
-
-
-def database_url():
-    config = connection.settings_dict
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{config['NAME']}"
-    auth = quote(config["USER"] or "")
-    if config["PASSWORD"]:
-        auth += ":" + quote(config["PASSWORD"])
-    host = f"{config['HOST'] or 'localhost'}:{config['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{config['NAME']}"
 
 
 def worker(issue, port, log):

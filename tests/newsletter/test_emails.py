@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from newsletter.emails import RenderedIssue
 
@@ -30,7 +31,7 @@ def test_web_archive_shows_sent_issues_only(client, make):
     sent.sent_at = sent.created_at
     sent.save()
     draft = make.issue(subject="Draft issue")
-    archive = client.get("/newsletter/archive/")
+    archive = client.get(reverse("newsletter:archive"))
     assert "Sent issue" in archive.text and "Draft issue" not in archive.text
     page = client.get(sent.get_absolute_url())
     assert page.status_code == 200
@@ -38,18 +39,26 @@ def test_web_archive_shows_sent_issues_only(client, make):
     assert client.get(draft.get_absolute_url()).status_code == 404
 
 
-def test_archive_page_queries_do_not_grow_with_the_stories(
-    client, make, django_assert_max_num_queries
-):
-    issue = make.issue(articles=[make.article(lead_image=make.image()) for _ in range(5)])
-    issue.status = "sent"
-    issue.sent_at = issue.created_at
-    issue.save()
-    client.get(issue.get_absolute_url())  # warm the menu and settings caches
-    with django_assert_max_num_queries(8):
-        response = client.get(issue.get_absolute_url())
-    assert response.status_code == 200
-    assert response.text.count('<article class="teaser') == 5
+def test_archive_page_queries_do_not_grow_with_the_stories(client, make):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def sent_issue(stories):
+        issue = make.issue(articles=[make.article(lead_image=make.image()) for _ in range(stories)])
+        issue.status = "sent"
+        issue.sent_at = issue.created_at
+        issue.save()
+        return issue
+
+    small, large = sent_issue(1), sent_issue(8)
+    client.get(small.get_absolute_url())  # warm the menu and settings caches
+    counts = []
+    for issue, stories in ((small, 1), (large, 8)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(issue.get_absolute_url())
+        assert response.text.count('<article class="teaser') == stories
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
 
 
 def test_drafts_in_an_issue_are_left_out_of_the_email(make):
@@ -98,3 +107,21 @@ def test_copies_encode_to_the_same_bytes_as_the_whole_body_at_once(make):
     assert _qp(text) in raw
     assert _qp(html) in raw
     assert len(rendered.encoded_html.pieces) < 10  # most lines were encoded once, together
+
+
+def test_every_link_in_the_mails_is_absolute_on_site_url(make, settings):
+    import re
+
+    from newsletter.emails import confirmation_message
+
+    settings.SITE_URL = "https://news.example.com/edition"
+    reader = make.subscriber(status="pending")
+    rendered = RenderedIssue(make.issue(articles=[make.article(lead_image=make.image())]))
+    issue_html = rendered.message_for(reader).alternatives[0].content
+    confirm = confirmation_message(reader)
+    for html in (issue_html, confirm.alternatives[0].content):
+        links = re.findall(r'(?:href|src)="([^"]+)"', html)
+        assert links
+        assert all(link.startswith("https://news.example.com/edition/") for link in links), links
+    assert reader.get_confirm_url().startswith("https://news.example.com/edition/newsletter/")
+    assert "https://news.example.com/edition/newsletter/confirm/" in confirm.body

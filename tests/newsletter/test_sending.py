@@ -97,22 +97,6 @@ def test_transient_rejection_is_retried_with_backoff_and_then_delivered(make, sm
     assert Subscriber.objects.get(email="bulk2@example.com").is_confirmed
 
 
-def test_refused_sender_address_is_retried_and_never_bounces_the_readers(
-    make, smtp_server, settings
-):
-    # A refused MAIL FROM is our configuration's fault (DEFAULT_FROM_EMAIL), not the readers'.
-    settings.NEWSLETTER_MAX_ATTEMPTS = 2
-    smtp_server.reject_sender = "550 5.7.1 Sender address rejected"
-    make.subscribers(2)
-    issue = send_issue(make.issue().pk)
-    assert smtp_server.count == 0
-    assert set(Subscriber.objects.values_list("status", flat=True)) == {"confirmed"}
-    delivery = Delivery.objects.first()
-    assert delivery.status == Delivery.Status.FAILED
-    assert "Sender address rejected" in delivery.last_error
-    assert issue.progress()["failed"] == 2
-
-
 def test_envelope_is_what_smtplib_sendmail_would_send(make, smtp_server, settings):
     settings.DEFAULT_FROM_EMAIL = "Newsroom <letters@news.example>"
     reader = make.subscriber(email="leser@bücher.example", name="Leser")
@@ -126,7 +110,7 @@ def test_envelope_is_what_smtplib_sendmail_would_send(make, smtp_server, setting
 
 
 def test_unreachable_server_is_retried_then_recorded_as_failed(make, settings):
-    from tests.newsletter.conftest import free_port
+    from tests.smtp import free_port
 
     settings.MAILERS = {
         "default": {

@@ -139,3 +139,59 @@ def test_a_form_without_the_page_field_records_the_referring_page_of_this_site(c
         story.get_absolute_url()
     )
     assert Subscriber.objects.get(email="far@example.com").consent_source == ""
+
+
+# Rate limits --------------------------------------------------------------------------------------
+
+
+def post_sign_up(client, email, ip, **extra):
+    data = {"email": email, "name": "Typed name", "consent": sign_consent_text(), **extra}
+    return client.post(SUBSCRIBE, data, REMOTE_ADDR=ip)
+
+
+def test_too_many_sign_ups_from_one_ip_get_429_with_retry_after_and_the_form_kept(
+    client, settings, mailoutbox
+):
+    settings.NEWSLETTER_RATE_LIMIT_IP = 2
+    settings.NEWSLETTER_RATE_WINDOW = 600
+    for n in range(2):
+        assert post_sign_up(client, f"a{n}@site{n}.example", "198.51.100.7").status_code == 302
+    response = post_sign_up(client, "third@elsewhere.example", "198.51.100.7")
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 600
+    assert "Too many sign-ups from your network" in response.text
+    assert 'value="third@elsewhere.example"' in response.text
+    assert 'value="Typed name"' in response.text
+    assert not Subscriber.objects.filter(email="third@elsewhere.example").exists()
+    # Another address on another network is not held back.
+    assert post_sign_up(client, "other@elsewhere.example", "203.0.113.9").status_code == 302
+
+
+def test_too_many_sign_ups_for_one_domain_get_429(client, settings):
+    settings.NEWSLETTER_RATE_LIMIT_DOMAIN = 2
+    for n in range(2):
+        response = post_sign_up(client, f"user{n}@victim.example", f"192.0.2.{n + 1}")
+        assert response.status_code == 302
+    response = post_sign_up(client, "USER9@Victim.Example", "192.0.2.99")
+    assert response.status_code == 429
+    assert "Too many sign-ups for addresses at victim.example" in response.text
+    assert int(response["Retry-After"]) > 0
+    assert post_sign_up(client, "user9@other.example", "192.0.2.99").status_code == 302
+
+
+def test_sign_up_counts_live_in_the_shared_cache(client, settings):
+    # Counted in Django's cache (Redis in production), so every web process sees the same count.
+    from django.core.cache import cache
+
+    settings.NEWSLETTER_RATE_LIMIT_IP = 1
+    assert post_sign_up(client, "one@a.example", "198.51.100.8").status_code == 302
+    assert post_sign_up(client, "two@b.example", "198.51.100.8").status_code == 429
+    cache.clear()
+    assert post_sign_up(client, "two@b.example", "198.51.100.8").status_code == 302
+
+
+def test_a_limit_of_zero_turns_the_limit_off(client, settings):
+    settings.NEWSLETTER_RATE_LIMIT_IP = 0
+    settings.NEWSLETTER_RATE_LIMIT_DOMAIN = 0
+    for n in range(15):
+        assert post_sign_up(client, f"n{n}@same.example", "198.51.100.9").status_code == 302

@@ -117,6 +117,8 @@ def test_links_in_mail_already_sent_survive_a_secret_key_rotation(client, reader
     settings.SECRET_KEY = "a-brand-new-secret-key-for-this-test-only-0123456789"
     assert reader.unsubscribe_token != token
     assert client.post(reverse("newsletter:unsubscribe", args=[token])).status_code == 200
+    reader.refresh_from_db()
+    assert reader.status == Subscriber.Status.UNSUBSCRIBED
 
 
 @pytest.mark.parametrize("name", ["newsletter:unsubscribe", "newsletter:manage"])

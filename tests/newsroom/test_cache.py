@@ -31,21 +31,15 @@ def purged():
     page_cache.unregister_purger(purger)
 
 
-@pytest.fixture
-def editor(client, make):
-    client.force_login(make.staff(["Editors"]))
-    return client
-
-
 def test_renaming_a_section_in_the_admin_updates_the_menu_at_once(
-    client, editor, make, django_capture_on_commit_callbacks
+    client, editor_client, make, django_capture_on_commit_callbacks
 ):
     section = make.section(name="Sport", slug="sport")
     make.article(section=section)
     assert "Sport" in menu(client)  # the menu is now cached
     url = reverse("admin:articles_section_change", args=[section.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        editor.post(url, {"name": "Sports desk", "slug": "sport", "position": 0})
+        editor_client.post(url, {"name": "Sports desk", "slug": "sport", "position": 0})
     assert "Sports desk" in menu(client)
 
 
@@ -95,7 +89,7 @@ def test_a_rolled_back_change_purges_nothing(client, make, purged):
 
 
 def test_editing_an_article_purges_its_pages_before_and_after_the_change(
-    editor, make, purged, django_capture_on_commit_callbacks
+    editor_client, make, purged, django_capture_on_commit_callbacks
 ):
     from tests.articles.test_admin import article_form
 
@@ -114,7 +108,7 @@ def test_editing_an_article_purges_its_pages_before_and_after_the_change(
         },
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor.post(url, data)
+        response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert purged[-1] >= {
         "/",
@@ -129,13 +123,13 @@ def test_editing_an_article_purges_its_pages_before_and_after_the_change(
 
 
 def test_publishing_and_unpublishing_purge_the_stories_pages(
-    editor, make, purged, django_capture_on_commit_callbacks
+    editor_client, make, purged, django_capture_on_commit_callbacks
 ):
     draft = make.article(status=Article.Status.DRAFT, slug="draft-story")
     changelist = reverse("admin:articles_article_changelist")
     for action in ("publish_selected", "unpublish_selected"):
         with django_capture_on_commit_callbacks(execute=True):
-            editor.post(changelist, {"action": action, "_selected_action": [draft.pk]})
+            editor_client.post(changelist, {"action": action, "_selected_action": [draft.pk]})
         assert "/article/draft-story/" in purged.pop()
 
 
@@ -148,10 +142,10 @@ def test_publishing_and_unpublishing_purge_the_stories_pages(
     ],
 )
 def test_rows_shown_on_many_pages_purge_every_page(
-    editor, purged, model, data, django_capture_on_commit_callbacks
+    editor_client, purged, model, data, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor.post(reverse(f"admin:articles_{model}_add"), data)
+        response = editor_client.post(reverse(f"admin:articles_{model}_add"), data)
     assert response.status_code == 302
     assert purged == ["*"]
 

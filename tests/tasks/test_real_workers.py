@@ -35,6 +35,7 @@ def path_of(url, settings):
 
 def test_notify_reply_mails_the_commenter_who_asked(task_worker, smtp_server, make, settings):
     story = make.article(headline="Tram line extension")
+    make.confirmed_address("ada@example.com")  # only a confirmed address is ever mailed
     parent = make.comment(story, email="ada@example.com", notify_replies=True)
     reply = make.comment(story, parent=parent, name="Bob", body="Agreed, and sooner.")
 

@@ -7,8 +7,9 @@ from newsletter.sending import send_issue
 
 class Command(BaseCommand):
     help = (
-        "Send (or resume) a newsletter issue in the foreground, with a progress bar. Uses the same "
-        "code path as the background workers, and can run beside them."
+        "Send (or resume: after a crash, or a pause for a mail server's refusal) an issue "
+        "in the foreground, with a progress bar. Uses the same code path as the background "
+        "workers, and can run beside them."
     )
 
     def add_arguments(self, parser):
@@ -23,9 +24,10 @@ class Command(BaseCommand):
         if issue.status == Issue.Status.SENT:
             self.stdout.write(f"Issue {issue_id} was already sent.")
             return
-        if not issue.items.exists():
-            raise CommandError(f"Issue {issue_id} has no stories; add some before sending.")
-        issue.start_sending()
+        try:
+            issue.send(enqueue=False)  # this process is the worker
+        except Issue.CannotSend as error:
+            raise CommandError(f"Issue {issue_id}: {error}") from error
         progress = issue.progress()
         bar = tqdm(
             total=progress["total"],
@@ -48,3 +50,8 @@ class Command(BaseCommand):
             f"Issue {issue_id} {issue.get_status_display().lower()}: {final['sent']} sent, "
             f"{final['failed']} failed, {final['skipped']} skipped."
         )
+        if issue.is_paused:
+            self.stdout.write(
+                f"{issue.pause_reason}\nNo subscriber was marked bounced for it. Deal with the "
+                f"cause, then run this command again to go on where it stopped."
+            )
