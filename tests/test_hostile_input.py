@@ -33,7 +33,11 @@ def site(make):
     make.comment(story, status="spam")
     issue = make.issue(articles=[story], status=Issue.Status.SENT)
     subscriber = make.subscriber()
-    return {"story": story, "issue": issue, "subscriber": subscriber}
+    from articles.models import PreviewLink
+
+    draft = make.article(status=Article.Status.DRAFT)
+    preview = PreviewLink.objects.create_for(draft, by=None)
+    return {"story": story, "issue": issue, "subscriber": subscriber, "preview": preview}
 
 
 def public_get_urls(site):
@@ -56,11 +60,18 @@ def public_get_urls(site):
         subscriber.get_unsubscribe_url(),
         subscriber.get_manage_url(),
         reverse("comments:stop", args=["token"]),
+        site["preview"].get_absolute_url(),
     ]
 
 
 def tokened_url_names():
-    return ["newsletter:confirm", "newsletter:unsubscribe", "newsletter:manage", "comments:stop"]
+    return [
+        "newsletter:confirm",
+        "newsletter:unsubscribe",
+        "newsletter:manage",
+        "comments:stop",
+        "articles:shared_preview",
+    ]
 
 
 class Failures(list):
