@@ -285,7 +285,9 @@ def test_the_sweep_publishes_an_overdue_story_whose_task_was_lost(make, settings
     assert Article.objects.published().get() == story
 
 
-def test_the_newsletters_scheduled_issues_go_out_in_the_same_sweep(make, settings):
+def test_the_newsletters_scheduled_issues_go_out_in_the_same_sweep(
+    make, settings, django_capture_on_commit_callbacks
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     start = timezone.now()
     story = make.article(status=S.SCHEDULED, published_at=start + timedelta(minutes=5))
@@ -294,7 +296,10 @@ def test_the_newsletters_scheduled_issues_go_out_in_the_same_sweep(make, setting
         status=Issue.Status.SCHEDULED,
         scheduled_at=start + timedelta(minutes=5),
     )
-    with time_machine.travel(start + timedelta(minutes=6)):
+    with (
+        time_machine.travel(start + timedelta(minutes=6)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         results = run_sweep()
     assert results["articles.tasks.publish_due_articles"] == 1
     assert results["newsletter.tasks.send_due_issues"] == 1

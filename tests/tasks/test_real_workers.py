@@ -127,14 +127,31 @@ def test_send_issue_task_sends_a_due_issue_to_every_subscriber(task_worker, smtp
     assert_sent_to_everyone(issue, smtp_server)
 
 
-def test_the_sweep_task_sends_a_due_issue_through_the_same_queue(task_worker, smtp_server, make):
-    """The sweep only enqueues the send; the worker then runs that too before it stops."""
+def test_the_sweep_task_sends_a_due_issue_and_publishes_a_due_story_in_one_round(
+    task_worker, smtp_server, make, client
+):
+    """The sweep only enqueues the send; the worker then runs that too before it stops. The
+    same round publishes a scheduled story whose go-live task was lost."""
+    from articles.models import Article
+
     issue = due_issue(make)
+    story = make.article(
+        headline="Lost task, published anyway",
+        status=Article.Status.SCHEDULED,
+        published_at=timezone.now() - timedelta(minutes=1),
+    )
 
     result = task_worker.run(sweep)
 
-    assert result.return_value == {"newsletter.tasks.send_due_issues": 1}
+    assert result.return_value == {
+        "articles.tasks.publish_due_articles": 1,
+        "articles.tasks.expire_articles": 0,
+        "articles.tasks.end_lead_pins": 0,
+        "newsletter.tasks.send_due_issues": 1,
+    }
     assert_sent_to_everyone(issue, smtp_server)
+    assert Article.objects.get(pk=story.pk).status == Article.Status.PUBLISHED
+    assert "Lost task, published anyway" in client.get("/").text
 
 
 def test_make_renditions_renders_a_new_upload_and_its_inline_uses(task_worker, make, settings):
