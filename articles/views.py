@@ -1,9 +1,9 @@
 """Public pages. Every query starts from ``Article.objects.published()``."""
 
 from django.conf import settings
-from django.http import Http404
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator

@@ -124,14 +124,18 @@ class WorkflowAdmin:
         )
 
     def response_add(self, request, obj, post_url_continue=None):
-        if request.POST.get("transition"):
-            return HttpResponseRedirect(self._change_url(obj))
-        return super().response_add(request, obj, post_url_continue)
+        response = super().response_add(request, obj, post_url_continue)
+        return self._back_after_move(request, obj, response)
 
     def response_change(self, request, obj):
-        if request.POST.get("transition"):
+        return self._back_after_move(request, obj, super().response_change(request, obj))
+
+    def _back_after_move(self, request, obj, response):
+        """After a move the editor stays on the article, to see its new state (the admin's
+        own "saved" message is kept); popups and other answers are left as they are."""
+        if request.POST.get("transition") and isinstance(response, HttpResponseRedirect):
             return HttpResponseRedirect(self._change_url(obj))
-        return super().response_change(request, obj)
+        return response
 
     def _change_url(self, obj):
         return reverse("admin:articles_article_change", args=[obj.pk])

@@ -57,10 +57,10 @@ def test_editor_writes_and_publishes_an_article_without_csp_errors(page, site, m
     page.locator(".select2-results__option", has_text="Transport").click()
     page.locator("#id_articleauthor_set-0-author + .select2").click()
     page.locator(".select2-results__option", has_text="Ada Writer").click()
-    page.select_option("#id_status", "published")
     page.screenshot(path=artifacts / "admin-article-form.png", full_page=True)
-    page.click("input[name=_save]")
+    page.get_by_role("button", name="Publish now").click()
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Published:")
 
     page.goto(site.url + section.get_absolute_url())
     page.get_by_role("link", name="Tram line opens").first.click()
