@@ -24,6 +24,7 @@ from .models import (
     Correction,
     FollowLink,
     Image,
+    Redirect,
     Section,
     SiteSettings,
     Tag,
@@ -379,6 +380,24 @@ class ArticleAdmin(WorkflowAdmin, admin.ModelAdmin):
                 % skipped,
                 messages.WARNING,
             )
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    """Old article addresses, made when a published story's slug changes. Deleting one frees
+    the address for another story (and old links to it then find nothing)."""
+
+    list_display = ["path", "article", "created_at"]
+    search_fields = ["path", "article__headline", "article__slug"]
+    list_select_related = ["article"]
+    autocomplete_fields = ["article"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False  # made by renaming a story, never by hand
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class FollowLinkInline(admin.TabularInline):

@@ -105,3 +105,23 @@ def test_only_reads_are_redirected_and_unknown_addresses_stay_404(client, editor
     assert client.post("/article/before/").status_code in (404, 405)
     assert client.get("/article/never-existed/").status_code == 404
     assert client.get(reverse("articles:detail", kwargs={"slug": "after"})).status_code == 200
+
+
+def test_editors_list_redirects_and_deleting_one_frees_the_address(editor_client, make):
+    story = make.article(slug="budget")
+    rename(editor_client, story, "budget-2027")
+    redirect = Redirect.objects.get()
+    changelist = reverse("admin:articles_redirect_changelist")
+    assert "/article/budget/" in editor_client.get(changelist).text
+    assert editor_client.get(reverse("admin:articles_redirect_add")).status_code == 403
+    delete = reverse("admin:articles_redirect_delete", args=[redirect.pk])
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 302
+    other = make.article(slug="other")
+    rename(editor_client, other, "budget")
+    assert Article.objects.get(pk=other.pk).slug == "budget"
+
+
+def test_authors_and_moderators_cannot_see_redirects(staff_client):
+    changelist = reverse("admin:articles_redirect_changelist")
+    assert staff_client(["Authors"]).get(changelist).status_code == 403
+    assert staff_client(["Moderators"]).get(changelist).status_code == 403

@@ -101,3 +101,48 @@ def test_author_submits_editor_schedules_the_worker_publishes_readers_see_it(
         reader.get_by_role("link", name="Night buses return").first.click()
         expect(reader.locator(".article__body")).to_contain_text("The night routes run again")
     assert problems == []
+
+
+def test_editor_drags_a_scheduled_story_to_another_day_on_the_calendar(browser, site, make):
+    make.staff(["Editors"], username="editor", password=PASSWORD)
+    today = timezone.localdate()
+    day = next(
+        today + timedelta(days=k) for k in range(1, 8) if (today + timedelta(days=k)).weekday() <= 4
+    )
+    target = day + timedelta(days=1)  # the same week, still to come
+    when = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+    story = make.article(
+        headline="Budget day",
+        status=Article.Status.SCHEDULED,
+        published_at=when + timedelta(hours=9),
+    )
+    page = log_in(browser, site, "editor")
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(site.url + f"/admin/articles/article/calendar/?view=week&date={day.isoformat()}")
+    entry = page.locator(f'td[data-day="{day.isoformat()}"] .calendar-entry', has_text="Budget day")
+    expect(entry).to_have_attribute("draggable", "true")
+    entry.drag_to(page.locator(f'td[data-day="{target.isoformat()}"]'))
+    expect(page.locator(".messagelist")).to_contain_text("now goes live on")
+    expect(page.locator(f'td[data-day="{target.isoformat()}"]')).to_contain_text("Budget day")
+    story.refresh_from_db()
+    assert timezone.localtime(story.published_at).date() == target
+    assert timezone.localtime(story.published_at).hour == 9
+    assert problems == []  # no CSP refusal, no script error
+
+    # Without JavaScript, the "Move…" form does the same.
+    context = browser.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(site.url + "/admin/login/")
+    plain.fill("#id_username", "editor")
+    plain.fill("#id_password", PASSWORD)
+    plain.click("input[type=submit]")
+    plain.goto(site.url + f"/admin/articles/article/calendar/?view=week&date={day.isoformat()}")
+    cell = plain.locator(f'td[data-day="{target.isoformat()}"]')
+    cell.locator("summary", has_text="Move…").click()
+    cell.locator('input[name="day"]').fill(day.isoformat())
+    cell.get_by_role("button", name="Move").click()
+    expect(plain.locator(".messagelist")).to_contain_text("now goes live on")
+    story.refresh_from_db()
+    assert timezone.localtime(story.published_at).date() == day
