@@ -1,7 +1,9 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from articles.models import (
     Article,
@@ -92,3 +94,14 @@ def test_if_empty_leaves_an_existing_site_alone(make):
     make.article()
     seed("--if-empty", "--articles", "5")
     assert Article.objects.count() == 1
+
+
+def test_seed_demo_fills_the_editorial_calendar():
+    seed("--articles", "45")
+    now = timezone.now()
+    draft = Article.objects.get(status=Article.Status.DRAFT)
+    review = Article.objects.get(status=Article.Status.IN_REVIEW)
+    scheduled = Article.objects.get(status=Article.Status.SCHEDULED)
+    assert draft.planned_on and review.planned_on
+    assert now < scheduled.published_at < now + timedelta(days=7)
+    assert not Article.objects.published().filter(pk=scheduled.pk).exists()

@@ -39,6 +39,7 @@ from articles.models.article import render_body
 DEMO_CREDIT = "Newsroom demo desk"
 BATCH_SIZE = 1000
 BODY_VARIANTS = 40
+NOT_OUT_YET = (Article.Status.DRAFT, Article.Status.IN_REVIEW, Article.Status.SCHEDULED)
 
 SECTIONS = [
     ("News", "The day's main stories from home and abroad."),
@@ -342,8 +343,19 @@ class Command(BaseCommand):
                 if slug in existing:
                     continue
                 body, body_html = item.choice(bodies)
-                is_draft = i % 15 == 14
+                # One story in 15 is not out yet: a draft or one in review, planned for a day in
+                # the next fortnight, or one scheduled for the coming week (the editorial
+                # calendar's demo; the sweep publishes those when their time comes).
+                status = Article.Status.PUBLISHED
                 published_at = now - timedelta(minutes=item.randrange(5, 60 * 24 * 42))
+                planned_on = None
+                if i % 15 == 14:
+                    status = NOT_OUT_YET[(i // 15) % len(NOT_OUT_YET)]
+                    if status == Article.Status.SCHEDULED:
+                        published_at = now + timedelta(minutes=item.randrange(60, 60 * 24 * 7))
+                    else:
+                        published_at = None
+                        planned_on = (now + timedelta(days=item.randrange(0, 14))).date()
                 batch.append(
                     Article(
                         headline=headline,
@@ -353,8 +365,9 @@ class Command(BaseCommand):
                         body_html=body_html,
                         lead_image=item.choice(pool),
                         section=sections[i % len(sections)],
-                        status=Article.Status.DRAFT if is_draft else Article.Status.PUBLISHED,
-                        published_at=None if is_draft else published_at,
+                        status=status,
+                        published_at=published_at,
+                        planned_on=planned_on,
                         is_featured=i % 9 == 0,
                         comments_open=i % 7 != 0,
                     )
@@ -376,8 +389,8 @@ class Command(BaseCommand):
                 )
                 # auto_now stamped "now" on every row; demo stories were last touched when
                 # they went out, so the byline doesn't claim they were all updated today.
-                Article.objects.filter(pk__in=[a.pk for a in batch]).exclude(
-                    published_at=None
+                Article.objects.filter(
+                    pk__in=[a.pk for a in batch], status=Article.Status.PUBLISHED
                 ).update(updated_at=F("published_at"))
                 # bulk_create skips save(), which is what keeps search up to date.
                 Article.objects.filter(pk__in=[a.pk for a in batch]).update_search_index()
