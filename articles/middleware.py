@@ -8,6 +8,9 @@ from django.http import HttpResponsePermanentRedirect
 from .models import Article, Redirect
 
 
+MAX_PATH = Redirect._meta.get_field("path").max_length
+
+
 class ArticleRedirectMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,8 +19,11 @@ class ArticleRedirectMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
+        path = request.path
+        if len(path) > MAX_PATH or "\x00" in path:
+            return response  # no redirect has such an address (PostgreSQL refuses NUL in text)
         redirect = (
-            Redirect.objects.filter(path=request.path, article__in=Article.objects.published())
+            Redirect.objects.filter(path=path, article__in=Article.objects.published())
             .select_related("article")
             .first()
         )
