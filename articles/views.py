@@ -24,7 +24,8 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         published = Article.objects.published().for_listing()
         featured = list(published.filter(is_featured=True)[:5])
-        lead = featured[0] if featured else published.first()
+        # An editor's pin leads; without one, the newest featured story, else the newest.
+        lead = published.pinned_lead() or (featured[0] if featured else published.first())
         featured = [article for article in featured if article != lead][:4]
         shown = {a.pk for a in featured} | ({lead.pk} if lead else set())
         latest = (

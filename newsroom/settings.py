@@ -119,7 +119,25 @@ MIDDLEWARE = [
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
+# Two engines that never load each other's files. Readers' pages are Jinja2 templates under
+# templates/jinja2/ (the same names as before: "articles/article_detail.html", "includes/...");
+# that folder is the Jinja2 engine's only root (no app folders). The admin and the emails are
+# Django templates under templates/ and in the apps; no name they use starts with "jinja2/".
+# Jinja2 comes first: a public page is found at the first try. The environment (globals,
+# filters) is newsroom/jinja2.py.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "newsroom.jinja2.environment",
+            "context_processors": [
+                "django.contrib.messages.context_processors.messages",
+                "newsroom.context_processors.site",
+            ],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -1,4 +1,8 @@
-"""Presentation helpers for public pages: dates, responsive pictures, share links."""
+"""Presentation helpers for public pages: dates, absolute links, share links.
+
+Plain functions, given to the pages' Jinja2 environment by ``newsroom.jinja2``; ``time_tag`` and
+``absolute`` are Django template tags too (``{% load articles_tags %}``) for Django templates.
+Responsive pictures are the ``picture`` macro of ``includes/picture.html``."""
 
 from urllib.parse import quote
 
@@ -11,28 +15,10 @@ from newsroom.links import absolute_url
 
 register = template.Library()
 
-DEFAULT_SIZES = "(min-width: 1100px) 720px, 100vw"
 
-
-@register.inclusion_tag("includes/picture.html")
-def picture(image, sizes=DEFAULT_SIZES, lazy=True, css_class="", alt=""):
-    """A <picture> with WebP and JPEG srcsets, intrinsic size (no layout shift) and lazy loading.
-
-    Pass ``lazy=False`` for the image above the fold so the browser fetches it at once, and
-    ``alt`` to describe the picture differently where it is used (the library's text otherwise).
-    """
-    return {
-        "image": image,
-        "sizes": sizes,
-        "lazy": lazy,
-        "css_class": css_class,
-        "alt": alt or (image.alt_text if image else ""),
-    }
-
-
-@register.inclusion_tag("includes/share_links.html")
 def share_links(article):
-    """Plain share links: no third-party scripts, nothing loaded until the reader clicks."""
+    """Plain share links: no third-party scripts, nothing loaded until the reader clicks.
+    What ``includes/share_links.html`` shows: ``{% with share=share_links(article) %}``."""
     url = absolute_url(article.get_absolute_url())
     u, t = quote(url, safe=""), quote(article.headline, safe="")
     return {

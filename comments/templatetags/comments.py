@@ -1,4 +1,8 @@
-"""``{% comment_section article %}``: the thread and the reply form, in fixed queries."""
+"""The comment thread and reply form under an article, in fixed queries.
+
+``comment_section_context()`` gathers what ``comments/section.html`` (a Jinja2 template, like
+every public page) shows; the pages call it as ``comment_section(article)`` (``newsroom.jinja2``).
+``{% pending_comment_count %}`` is the admin's (Django templates)."""
 
 from django import template
 from django.conf import settings
@@ -48,11 +52,9 @@ def _timestamp_for(form):
     return sign_timestamp()
 
 
-@register.inclusion_tag("comments/section.html", takes_context=True)
-def comment_section(context, article, form=None, error=""):
+def comment_section_context(request, article, form=None, error=""):
     """The thread and the form. ``form`` is a reader's refused form to show again (errors and
     text kept), ``error`` a refusal with no form to show (comments closed)."""
-    request = context.get("request")
     own_ids = own_pending_ids(request) if request is not None else []
     roots = Comment.objects.for_article(article).threads(own_ids)
     page = Paginator(roots, settings.COMMENTS_PER_PAGE).get_page(

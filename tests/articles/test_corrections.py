@@ -46,11 +46,11 @@ def test_article_without_corrections_has_no_box(client, make):
 
 def test_corrections_page_lists_newest_first_with_links(client, make):
     older = make.correction(text="Older fix", published_at=timezone.now() - timedelta(days=2))
-    newer = make.correction(text="Newer fix", published_at=timezone.now() - timedelta(hours=1))
+    make.correction(text="Newer fix", published_at=timezone.now() - timedelta(hours=1))
     response = client.get(CORRECTIONS_URL)
     assert response.status_code == 200
-    assert list(response.context["corrections"]) == [newer, older]
     html = response.text
+    assert html.count('class="correction-list__item"') == 2
     assert html.index("Newer fix") < html.index("Older fix")
     assert f'href="{older.article.get_absolute_url()}#correction-{older.pk}"' in html
     assert older.article.headline in html
@@ -81,8 +81,9 @@ def test_corrections_page_is_paginated(client, make):
     story = make.article()
     for n in range(25):
         make.correction(story, text=f"Fix {n}")
-    assert len(client.get(CORRECTIONS_URL).context["corrections"]) == 20
-    assert len(client.get(CORRECTIONS_URL, {"page": 2}).context["corrections"]) == 5
+    items = 'class="correction-list__item"'
+    assert client.get(CORRECTIONS_URL).text.count(items) == 20
+    assert client.get(CORRECTIONS_URL, {"page": 2}).text.count(items) == 5
     assert client.get(CORRECTIONS_URL, {"page": 3}).status_code == 404
     assert client.get(CORRECTIONS_URL, {"page": "x"}).status_code == 404
 

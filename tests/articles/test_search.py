@@ -1,5 +1,6 @@
 """Search: published stories only, best match first, any input safe, on SQLite and PostgreSQL."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -203,10 +204,10 @@ def test_results_are_paginated_and_keep_the_query(client, make, settings):
         make.article(headline=f"Ferry timetable change {n}")
     first = client.get(SEARCH_URL, {"q": "ferry"})
     assert "5 stories found" in first.text
-    assert len(first.context["articles"]) == 2
+    assert first.text.count('class="teaser teaser--row"') == 2
     assert 'href="?q=ferry&amp;page=2"' in first.text
     last = client.get(SEARCH_URL, {"q": "ferry", "page": 3})
-    assert len(last.context["articles"]) == 1
+    assert last.text.count('class="teaser teaser--row"') == 1
 
 
 @pytest.mark.parametrize("page", ["4", "0", "abc", "-1"])
@@ -220,7 +221,8 @@ def test_bad_page_is_404(client, make, settings, page):
 def test_long_query_is_trimmed_not_refused(client, make):
     response = client.get(SEARCH_URL, {"q": "ferry " * 400})
     assert response.status_code == 200
-    assert len(response.context["query"]) <= MAX_QUERY_LENGTH
+    shown = re.search(r'id="search-page-q" name="q" value="([^"]*)"', response.text)[1]
+    assert 0 < len(shown) <= MAX_QUERY_LENGTH
 
 
 def test_query_count_does_not_grow_with_results(client, make, django_assert_num_queries):
