@@ -194,3 +194,31 @@ def test_anonymous_people_are_sent_to_log_in(client, draft):
 
 def test_making_a_link_answers_only_posts(editor_client, draft):
     assert editor_client.get(create_url(draft)).status_code == 405
+
+
+# What the preview pages show ---------------------------------------------------------------
+
+
+def test_neither_preview_shows_share_links_for_an_address_that_is_not_public(
+    client, editor_client, draft, link
+):
+    for response in (
+        client.get(link.get_absolute_url()),
+        editor_client.get(draft.get_preview_url()),
+    ):
+        assert "Secret harbour plans" in response.text
+        assert 'class="share"' not in response.text
+        assert "Share this story" not in response.text
+
+
+def test_a_public_story_keeps_its_share_links(client, make):
+    story = make.article()
+    assert "Share this story" in client.get(story.get_absolute_url()).text
+
+
+def test_the_banner_says_until_when_the_link_works_and_which_version_it_shows(client, link):
+    page = client.get(link.get_absolute_url()).text
+    assert 'class="preview-banner"' in page
+    expires = timezone.localtime(link.expires_at).strftime("%-d %B %Y, %H:%M")
+    assert f"This link works until {expires}" in page
+    assert "and shows the version of" in page

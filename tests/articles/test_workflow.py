@@ -376,3 +376,23 @@ def test_a_pinned_story_that_is_not_public_does_not_lead(make):
     draft = make.article(status=S.DRAFT)
     draft.pin_as_lead()
     assert Article.objects.pinned_lead() is None
+
+
+def lead_story(client):
+    import re
+
+    page = client.get("/").text
+    return re.search(r'<section class="lead-story".*?</section>', page, re.DOTALL)[0]
+
+
+def test_the_home_page_leads_with_the_pinned_story_until_its_pin_ends(client, make):
+    make.article(headline="The newest featured story", is_featured=True)
+    pinned = make.article(
+        headline="Chosen by the editor", published_at=timezone.now() - timedelta(days=2)
+    )
+    assert "The newest featured story" in lead_story(client)
+    until = timezone.now() + timedelta(hours=1)
+    pinned.pin_as_lead(until)
+    assert "Chosen by the editor" in lead_story(client)
+    with time_machine.travel(until + timedelta(seconds=1)):
+        assert "The newest featured story" in lead_story(client)
