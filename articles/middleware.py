@@ -7,7 +7,6 @@ from django.http import HttpResponsePermanentRedirect
 
 from .models import Article, Redirect
 
-
 MAX_PATH = Redirect._meta.get_field("path").max_length
 
 

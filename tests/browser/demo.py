@@ -163,6 +163,8 @@ class Demo:
     pending: object = None
     subscriber: object = None
     leaving: object = None
+    preview_link: object = None
+    revoked_link: object = None
 
 
 def build_demo():
@@ -255,7 +257,23 @@ def build_demo():
     subscriber = factories.subscriber(email="loyal.reader@example.org", name="Loyal Reader")
     # Unsubscribes on the "unsubscribed" page type, so the other newsletter pages keep a reader.
     leaving = factories.subscriber(email="leaving.reader@example.org")
+    # A draft shared with someone without an account, and a link that was withdrawn.
+    from articles.models import PreviewLink
+
+    draft = factories.article(
+        headline="Harbour tunnel plans, before the vote",
+        slug="harbour-tunnel-draft",
+        section=sections["Politics"],
+        authors=[reporters[2]],
+        status=Article.Status.DRAFT,
+        body=BODY.format(figure=""),
+    )
+    preview_link = PreviewLink.objects.create_for(draft, by=None)
+    revoked_link = PreviewLink.objects.create_for(draft, by=None)
+    revoked_link.revoke(by=None)
     return Demo(
+        preview_link=preview_link,
+        revoked_link=revoked_link,
         pending=pending,
         subscriber=subscriber,
         leaving=leaving,

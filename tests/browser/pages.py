@@ -35,6 +35,8 @@ PAGE_TYPES = {
     "search-empty": lambda demo: reverse("articles:search") + "?q=zeppelin",
     "corrections": lambda demo: reverse("articles:corrections"),
     "404": lambda demo: "/this-page-does-not-exist/",
+    "preview-link": lambda demo: demo.preview_link.get_absolute_url(),
+    "preview-link-gone": lambda demo: demo.revoked_link.get_absolute_url(),
 }
 
 
