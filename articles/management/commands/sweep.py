@@ -9,9 +9,10 @@ from articles.tasks import run_sweep, sweep
 
 class Command(BaseCommand):
     help = (
-        "Do now whatever is due (scheduled newsletters, and any job in SWEEP_JOBS). Once by "
-        "default; --every 60 keeps running, a round a minute, as `make run` and `make worker` do. "
-        "--enqueue hands each round to the task workers instead (cron or RQ deployments)."
+        "Do now whatever is due (scheduled stories going live, expiries, ended lead pins, "
+        "scheduled newsletters: every job in SWEEP_JOBS). Once by default; --every 60 keeps "
+        "running, a round a minute, as `make run` and `make worker` do. --enqueue hands each "
+        "round to the task workers instead (cron or RQ deployments)."
     )
 
     def add_arguments(self, parser):
