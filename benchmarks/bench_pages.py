@@ -56,6 +56,7 @@ ENVIRON = {
     "NEWSROOM_INSECURE_DEV_KEY": "1",
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "DJANGO_SECURE_COOKIES": "0",
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
     "DJANGO_STATIC_MANIFEST": "1",
     "TASKS_BACKEND": "immediate",
     "EMAIL_URL": "dummy:",
