@@ -1,5 +1,7 @@
 from django.urls import path, register_converter
 
+from newsroom.pagecache import public_page
+
 from . import views
 
 
@@ -21,13 +23,13 @@ register_converter(WordSlugConverter, "wslug")
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("section/<wslug:slug>/", views.SectionView.as_view(), name="section"),
-    path("tag/<wslug:slug>/", views.TagView.as_view(), name="tag"),
-    path("author/<wslug:slug>/", views.AuthorView.as_view(), name="author"),
-    path("article/<wslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
+    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("section/<wslug:slug>/", public_page(views.SectionView.as_view()), name="section"),
+    path("tag/<wslug:slug>/", public_page(views.TagView.as_view()), name="tag"),
+    path("author/<wslug:slug>/", public_page(views.AuthorView.as_view()), name="author"),
+    path("article/<wslug:slug>/", public_page(views.ArticleDetailView.as_view()), name="detail"),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    path("corrections/", public_page(views.CorrectionListView.as_view()), name="corrections"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
     path("preview/link/<str:token>/", views.SharedPreviewView.as_view(), name="shared_preview"),
 ]

@@ -4,12 +4,15 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from newsroom.views import csrf_token
+
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("csrf/", csrf_token, name="csrf"),
     path("comments/", include("comments.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("", include("articles.urls")),
