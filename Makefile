@@ -67,6 +67,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 bench: setup
+	@command -v wrk >/dev/null 2>&1 || echo "wrk not found: bench_pages uses its slower Python load generator (apt-get install -y wrk)" >&2
 	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 DJANGO_SECURE_SSL_REDIRECT=0 $(PY) -m benchmarks
 
 screenshots: setup $(NODE_STAMP)
