@@ -285,6 +285,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Failed admin logins accepted per client IP and per account name in the window (seconds), then
+# 429 until the window closes (newsroom.login); 0 turns the throttle off.
+ADMIN_LOGIN_RATE_LIMIT = int(os.environ.get("ADMIN_LOGIN_RATE_LIMIT", "10"))
+ADMIN_LOGIN_RATE_WINDOW = int(os.environ.get("ADMIN_LOGIN_RATE_WINDOW", "600"))
 
 # Locale ----------------------------------------------------------------------------------------
 
