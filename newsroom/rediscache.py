@@ -21,6 +21,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
@@ -125,16 +126,16 @@ class ResilientRedisCache(RedisCache):
 
     # The cache API ------------------------------------------------------------------------------
 
-    def add(self, key, value, timeout=RedisCache.add.__defaults__[0], version=None):
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().add, False, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._call(super().get, default, key, default, version)
 
-    def set(self, key, value, timeout=RedisCache.set.__defaults__[0], version=None):
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().set, None, key, value, timeout, version)
 
-    def touch(self, key, timeout=RedisCache.touch.__defaults__[0], version=None):
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().touch, False, key, timeout, version)
 
     def get_many(self, keys, version=None):
@@ -143,7 +144,7 @@ class ResilientRedisCache(RedisCache):
     def has_key(self, key, version=None):
         return self._call(super().has_key, False, key, version)
 
-    def set_many(self, data, timeout=RedisCache.set_many.__defaults__[0], version=None):
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().set_many, list(data), data, timeout, version)
 
     def incr(self, key, delta=1, version=None):
