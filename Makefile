@@ -54,9 +54,9 @@ $(NODE_STAMP): package-lock.json
 	fi
 
 test: setup $(NODE_STAMP)
-	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 DJANGO_SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory lint
-	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 $(MANAGE) makemigrations --check --dry-run
+	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 DJANGO_SECURE_SSL_REDIRECT=0 $(MANAGE) makemigrations --check --dry-run
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -67,10 +67,11 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 bench: setup
-	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 $(PY) -m benchmarks
+	@command -v wrk >/dev/null 2>&1 || echo "wrk not found: bench_pages uses its slower Python load generator (apt-get install -y wrk)" >&2
+	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 DJANGO_SECURE_SSL_REDIRECT=0 $(PY) -m benchmarks
 
 screenshots: setup $(NODE_STAMP)
-	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 $(VENV)/bin/pytest tests/browser -m browser -k screenshots -p no:randomly
+	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 DJANGO_SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest tests/browser -m browser -k screenshots -p no:randomly
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts node_modules

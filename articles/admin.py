@@ -427,7 +427,18 @@ class SiteSettingsAdmin(PurgesEverythingAdmin):
         super().save_related(request, form, formsets, change)
         self.purge()  # the follow links
 
+    # The advertisement is raw HTML on every page: only superusers set it, whatever permissions
+    # a staff account was given.
     def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
     def has_add_permission(self, request):

@@ -1,74 +1,414 @@
-"""Build a large site once, then time every public page and count its queries.
+"""The public pages against a floor, in one run: queries, CPU per request, throughput.
 
-    make bench                          # 100 000 articles in benchmarks/bench.sqlite3
-    BENCH_ARTICLES=20000 make bench     # another size
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench make bench
+    make bench                              # 1,000 articles (benchmarks/bench-1000.sqlite3)
+    BENCH_ARTICLES=100000 make bench        # the large run (its own database file)
+    BENCH_DATABASE_URL=postgres://... make bench
+    BENCH_SECONDS=5 BENCH_ROUNDS=9 make bench
 
-The database is kept between runs (``seed_demo`` only tops it up), so only the first run pays for
-building it. Speed targets live here rather than in timed tests, which would be flaky.
+What it measures, for home, section, tag, author, article, search and feed, and for the floor (a
+constant response the size of an article page through the same middleware, ``benchmarks.urls``):
+
+- ``queries``: SQL statements of one request with every cache cleared (``execute_wrapper``:
+  Django resets ``connection.queries`` when a WSGI request starts);
+- ``cpu ms``: CPU time (``time.process_time``) of one request through
+  ``get_wsgi_application()``, as a gunicorn worker calls it, every cache cleared first; the
+  median of ``BENCH_ROUNDS`` rounds;
+- ``hit ms``: the same with the page cache warm (what a reader of a cached page costs);
+- ``srv ms`` and ``req/s``: gunicorn (2 workers, whitenoise, debug off) driven by ``wrk`` for
+  ``BENCH_SECONDS`` per page; server CPU per request is the workers' CPU time (``/proc``) over
+  the requests served. ``wrk`` comes from the system packages (``apt-get install wrk``); without
+  it a small Python load generator stands in (and says so).
+
+Each figure is also given as a ratio to the floor's: the machine is shared and noisy, so only
+ratios within one run are compared. The table goes to stdout and, as JSON, to
+``artifacts/bench/`` (git-ignored). The database is kept between runs (``seed_demo`` tops it
+up), so only the first run at a size pays for building it.
 """
 
+import io
+import json
 import os
+import re
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ARTICLES = int(os.environ.get("BENCH_ARTICLES", "100000"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
+ROOT = HERE.parent
+ARTICLES = int(os.environ.get("BENCH_ARTICLES", "1000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+COMMENTS = int(os.environ.get("BENCH_COMMENTS", "30"))  # approved, under the benched article
+ARTIFACTS = ROOT / "artifacts" / "bench"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+ENVIRON = {
+    "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+    "DJANGO_DEBUG": "0",
+    "NEWSROOM_INSECURE_DEV_KEY": "1",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "DJANGO_SECURE_COOKIES": "0",
+    "DJANGO_SECURE_SSL_REDIRECT": "0",
+    "DJANGO_STATIC_MANIFEST": "1",
+    "TASKS_BACKEND": "immediate",
+    "EMAIL_URL": "dummy:",
+    "DJANGO_MEDIA_ROOT": str(HERE / "media"),
+    "DATABASE_URL": os.environ.get(
+        "BENCH_DATABASE_URL", f"sqlite:///{HERE / f'bench-{ARTICLES}.sqlite3'}"
+    ),
+}
 
 
-def pages():
-    from articles.models import Article, Author, Section, Tag
-
-    story = Article.objects.published().first()
-    section = Section.objects.first()
-    return {
-        "home": "/",
-        "article": story.get_absolute_url(),
-        "section": section.get_absolute_url(),
-        "section, page 50": section.get_absolute_url() + "?page=50",
-        "tag": f"/tag/{Tag.objects.first().slug}/",
-        "author": Author.objects.first().get_absolute_url(),
-    }
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
-def main():
-    os.environ["DATABASE_URL"] = os.environ.get(
-        "BENCH_DATABASE_URL", f"sqlite:///{HERE / 'bench.sqlite3'}"
-    )
-    os.environ.setdefault("DJANGO_MEDIA_ROOT", str(HERE / "media"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-    import django
+# Building the site ------------------------------------------------------------------------------
 
-    django.setup()
-    from django.core.cache import cache
+
+def build_site():
     from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    setup_test_environment()
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", articles=ARTICLES)
-    client = Client()
-    print(f"\n{'page':<20}{'median ms':>10}{'max ms':>10}{'queries':>9}")
-    for name, url in pages().items():
-        timings = []
-        for _ in range(REPEAT):
-            cache.clear()  # cold: the menu and site settings are fetched too
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get(url)
-                timings.append((time.perf_counter() - start) * 1000)
-            if response.status_code != 200:
-                sys.exit(f"{url} answered {response.status_code}")
-        print(
-            f"{name:<20}{statistics.median(timings):>10.1f}{max(timings):>10.1f}{len(queries):>9}"
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("seed_demo", articles=ARTICLES, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def add_comments(article):
+    """Approved comments under the benched article (a few replies among them), once."""
+    from django.utils import timezone
+
+    from comments.models import Comment
+
+    missing = COMMENTS - Comment.objects.filter(article=article).count()
+    now = timezone.now()
+    for n in range(max(0, missing)):
+        Comment.objects.create(
+            article=article,
+            name=f"Reader {n}",
+            email=f"reader{n}@example.com",
+            body=f"Comment number {n}: a few words about the story, and a second sentence.",
+            status=Comment.Status.APPROVED,
+            approved_at=now,
         )
 
 
+def pages():
+    """Name -> path of each page measured (the feed only once its address answers)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from articles.models import Article, Author, Section, Tag
+
+    story = Article.objects.published().for_detail().first()
+    add_comments(story)
+    tag = Tag.objects.filter(tagged_articles__isnull=False).first()
+    section = Section.objects.filter(articles__isnull=False).first()
+    author = Author.objects.filter(articles__isnull=False).first()
+    found = {
+        "home": "/",
+        "section": section.get_absolute_url(),
+        "tag": reverse("articles:tag", args=[tag.slug]),
+        "author": author.get_absolute_url(),
+        "article": story.get_absolute_url(),
+        "search": reverse("articles:search") + "?q=" + story.headline.split()[0],
+    }
+    try:
+        found["feed"] = reverse("feeds:latest")
+    except NoReverseMatch:
+        found["feed"] = "/feed/"
+    return found
+
+
+# In process: CPU and queries through the WSGI application ---------------------------------------
+
+
+def wsgi_environ(path):
+    path, _, query = path.partition("?")
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+def call(app, path):
+    """One request as a WSGI server makes it: status and body bytes."""
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"] = int(status.split()[0])
+
+    body = b"".join(app(wsgi_environ(path), start_response))
+    return answer["status"], body
+
+
+def in_process(app, path, *, warm):
+    """Median CPU ms of one request over the rounds (caches cleared unless ``warm``), queries."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    status, body = call(app, path)  # compiled templates, open connection: a worker's steady state
+    if status != 200:
+        raise SystemExit(f"{path} answered {status}")
+    timings = []
+    for _ in range(ROUNDS):
+        if not warm:
+            cache.clear()
+        start = time.process_time()
+        call(app, path)
+        timings.append((time.process_time() - start) * 1000)
+    statements = []
+
+    def record(execute, sql, *args):
+        statements.append(sql)
+        return execute(sql, *args)
+
+    cache.clear()
+    with connection.execute_wrapper(record):
+        call(app, path)
+    return statistics.median(timings), len(statements), len(body)
+
+
+# Under load: gunicorn + wrk --------------------------------------------------------------------
+
+
+def children(pid):
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+def start_gunicorn(port, env):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+         "newsroom.wsgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn stopped; run it by hand to see why")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor/", timeout=2).close()
+            if len(children(process.pid)) >= 2:
+                return process
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+WRK_REQUESTS = re.compile(r"(\d+) requests in")
+WRK_ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+WRK_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def wrk(url, seconds, connections):
+    """(requests, failures) served in ``seconds``; ``wrk`` or a Python stand-in."""
+    if shutil.which("wrk"):
+        output = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", url],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        requests = int(WRK_REQUESTS.search(output)[1])
+        errors = WRK_ERRORS.search(output)
+        failures = int(errors[1]) if errors else 0
+        sockets = WRK_SOCKET.search(output)
+        if sockets:
+            failures += sum(int(n) for n in sockets.groups())
+        return requests, failures
+    return python_load(url, seconds, connections)
+
+
+def python_load(url, seconds, connections):
+    """Keep-alive GETs from threads, for machines without ``wrk`` (slower: it competes for CPU)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    deadline = time.monotonic() + seconds
+    counts = [[0, 0] for _ in range(connections)]
+
+    def run(slot):
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        while time.monotonic() < deadline:
+            try:
+                conn.request("GET", target)
+                response = conn.getresponse()
+                response.read()
+                slot[0 if response.status == 200 else 1] += 1
+            except OSError:
+                slot[1] += 1
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in counts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(c[0] + c[1] for c in counts), sum(c[1] for c in counts)
+
+
+def under_load(base, workers, path):
+    """req/s and server CPU ms per request for ``path``, after a short warm-up."""
+    url = base + path
+    wrk(url, 1, 4)  # warm: templates compiled, page cache filled
+    before = cpu_seconds(workers)
+    start = time.monotonic()
+    requests, failures = wrk(url, SECONDS, CONNECTIONS)
+    elapsed = time.monotonic() - start
+    used = cpu_seconds(workers) - before
+    return {
+        "req_s": requests / elapsed,
+        "server_cpu_ms": used * 1000 / max(1, requests),
+        "failures": failures,
+    }
+
+
+# Report -----------------------------------------------------------------------------------------
+
+
+def ratio(value, floor):
+    return value / floor if floor else float("nan")
+
+
+def table(rows, floor):
+    head = (
+        f"{'page':<10}{'queries':>8}{'cpu ms':>9}{'×floor':>8}{'hit ms':>8}{'×floor':>8}"
+        f"{'srv ms':>8}{'×floor':>8}{'req/s':>9}{'×floor':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for name, row in rows.items():
+        lines.append(
+            f"{name:<10}{row['queries']:>8}{row['cpu_ms']:>9.2f}"
+            f"{ratio(row['cpu_ms'], floor['cpu_ms']):>8.1f}"
+            f"{row['hit_ms']:>8.2f}{ratio(row['hit_ms'], floor['cpu_ms']):>8.2f}"
+            f"{row['server_cpu_ms']:>8.2f}"
+            f"{ratio(row['server_cpu_ms'], floor['server_cpu_ms']):>8.2f}"
+            f"{row['req_s']:>9.0f}{ratio(row['req_s'], floor['req_s']):>8.2f}"
+        )
+    return "\n".join(lines)
+
+
+def main():
+    os.environ.update(ENVIRON)
+    sys.path.insert(0, str(ROOT))
+    began = time.monotonic()
+    import django
+
+    django.setup()
+    from django.core.wsgi import get_wsgi_application
+
+    build_site()
+    paths = pages()
+    app = get_wsgi_application()
+
+    # The floor is the size of the article page as served.
+    _, article_body = call(app, paths["article"])
+    os.environ["BENCH_FLOOR_BYTES"] = str(len(article_body))
+    import benchmarks.urls
+
+    benchmarks.urls.FLOOR_BODY = b"<!doctype html>" + b"x" * len(article_body)
+
+    rows = {}
+    for name, path in {"floor": "/bench/floor/", **paths}.items():
+        if name == "feed" and call(app, path)[0] != 200:
+            continue  # no feed yet on this branch
+        cpu, queries, size = in_process(app, path, warm=False)
+        hit, _, _ = in_process(app, path, warm=True)
+        rows[name] = {"path": path, "queries": queries, "cpu_ms": cpu, "hit_ms": hit,
+                      "bytes": size}  # fmt: skip
+
+    from django.db import connections
+
+    connections.close_all()
+    port = free_port()
+    server = start_gunicorn(port, {**os.environ})
+    try:
+        workers = children(server.pid)
+        base = f"http://127.0.0.1:{port}"
+        for row in rows.values():
+            row.update(under_load(base, workers, row["path"]))
+    finally:
+        stop(server)
+
+    floor = rows["floor"]
+    report = table(rows, floor)
+    loader = "wrk" if shutil.which("wrk") else "python load generator (install wrk)"
+    print(
+        f"\n{ARTICLES} articles, {ENVIRON['DATABASE_URL'].split(':')[0]}, {ROUNDS} rounds "
+        f"in process; gunicorn 2 workers, {loader} {CONNECTIONS} connections "
+        f"{SECONDS:g} s per page"
+    )
+    print(
+        "cpu ms: uncached, caches cleared; hit ms: page cache warm (both in process, x the "
+        "floor's cpu ms); srv ms: workers' CPU per request under load"
+    )
+    print(report)
+    failures = {name: row["failures"] for name, row in rows.items() if row["failures"]}
+    if failures:
+        print(f"non-200 or socket errors under load: {failures}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    result = {
+        "articles": ARTICLES,
+        "database": ENVIRON["DATABASE_URL"].split(":")[0],
+        "rounds": ROUNDS,
+        "seconds": SECONDS,
+        "connections": CONNECTIONS,
+        "loader": loader,
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "pages": rows,
+        "elapsed_s": time.monotonic() - began,
+    }
+    name = f"pages-{ARTICLES}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    (ARTIFACTS / name).write_text(json.dumps(result, indent=2))
+    (ARTIFACTS / f"pages-{ARTICLES}-latest.json").write_text(json.dumps(result, indent=2))
+    print(f"({time.monotonic() - began:.0f} s; JSON in {ARTIFACTS.relative_to(ROOT) / name})")
+    return not failures
+
+
 if __name__ == "__main__":
-    sys.exit(0 if main() is not False else 1)
+    sys.exit(0 if main() else 1)
