@@ -37,7 +37,16 @@ def site(make):
 
     draft = make.article(status=Article.Status.DRAFT)
     preview = PreviewLink.objects.create_for(draft, by=None)
-    return {"story": story, "issue": issue, "subscriber": subscriber, "preview": preview}
+    from comments.models import NotificationAddress
+
+    notify_address = NotificationAddress.objects.create(email="ada@example.com")
+    return {
+        "story": story,
+        "issue": issue,
+        "subscriber": subscriber,
+        "preview": preview,
+        "notify_address": notify_address,
+    }
 
 
 def public_get_urls(site):
@@ -60,6 +69,7 @@ def public_get_urls(site):
         subscriber.get_unsubscribe_url(),
         subscriber.get_manage_url(),
         reverse("comments:stop", args=["token"]),
+        site["notify_address"].confirmation_url(),
         site["preview"].get_absolute_url(),
     ]
 
@@ -70,6 +80,7 @@ def tokened_url_names():
         "newsletter:unsubscribe",
         "newsletter:manage",
         "comments:stop",
+        "comments:confirm",
         "articles:shared_preview",
     ]
 
