@@ -12,7 +12,10 @@ PERMISSIONS = {
     "comment": ("view", "change", "delete"),
     "blockedterm": ("view", "add", "change", "delete"),
 }
+# Granted since the moderation log came (after 0002 froze ``PERMISSIONS``): reading it only;
+# entries are written by the actions themselves.
+LOG_PERMISSIONS = {"moderationlogentry": ("view",)}
 
 
 def ensure_moderation_groups(sender=None, using="default", **kwargs):
-    grant("comments", PERMISSIONS, GROUPS, using=using)
+    grant("comments", {**PERMISSIONS, **LOG_PERMISSIONS}, GROUPS, using=using)

@@ -445,3 +445,7 @@ class BlockedTerm(models.Model):
             raise ValidationError(
                 {"value": "Enter an email address or a domain starting with \u201c@\u201d."}
             )
+
+
+# The moderation log lives in its own module; imported here so Django finds its model.
+from .moderation_log import ModerationLogEntry  # noqa: E402, F401

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from newsroom import login
 from newsroom.views import csrf_token
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
@@ -11,6 +12,8 @@ admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "Newsroom"
 
 urlpatterns = [
+    # The admin's own login address, throttled (newsroom.login); reverse("admin:login") is this.
+    path("admin/login/", login.login),
     path("admin/", admin.site.urls),
     path("csrf/", csrf_token, name="csrf"),
     path("comments/", include("comments.urls")),

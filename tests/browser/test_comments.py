@@ -46,7 +46,7 @@ def test_reader_posts_a_comment_and_a_moderator_publishes_it(
     admin.get_by_label("Password").fill(PASSWORD)
     admin.get_by_role("button", name="Log in").click()
     expect(admin.locator(".comments-pending")).to_contain_text("1 comment awaiting moderation")
-    admin.locator(".comments-pending a").click()
+    admin.get_by_role("link", name="as a list, for bulk actions").click()
     admin.locator("input[name=_selected_action]").first.check()
     admin.locator("select[name=action]").select_option("approve")
     admin.get_by_role("button", name=re.compile("Go|Run")).click()

@@ -40,6 +40,7 @@ EXPECTED_CODENAMES = {
     "add_blockedterm",
     "change_blockedterm",
     "delete_blockedterm",
+    "view_moderationlogentry",
 }
 
 
@@ -59,7 +60,7 @@ def test_after_a_flush_the_post_migrate_receiver_grants_them_again():
 
 def test_the_migration_keeps_the_same_permissions_as_the_app():
     migration = importlib.import_module("comments.migrations.0002_moderator_groups")
-    assert migration.PERMISSIONS == groups.PERMISSIONS
+    assert migration.PERMISSIONS == groups.PERMISSIONS  # LOG_PERMISSIONS came later
     assert set(migration.GROUPS) == set(groups.GROUPS)
 
 
