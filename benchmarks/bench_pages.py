@@ -123,7 +123,7 @@ def pages():
         "search": reverse("articles:search") + "?q=" + story.headline.split()[0],
     }
     try:
-        found["feed"] = reverse("feeds:latest")
+        found["feed"] = reverse("articles:feed")
     except NoReverseMatch:
         found["feed"] = "/feed/"
     return found

@@ -74,18 +74,9 @@ def purge_site_settings():
 
 
 def article_paths(article):
-<<<<<<< HEAD
     """Every public page that shows ``article``: its own, the home page, the corrections page,
-    its section, its tags' and its authors' pages. Call it before a change as well as after when
-    the change moves the article (a new section or slug), so the old pages go too."""
-    from django.urls import reverse
-
-    paths = {
-        reverse("articles:home"),
-        reverse("articles:corrections"),
-=======
-    """Every public page that shows ``article``: its own, the home page, its section, its tags'
-    and its authors' pages, the feeds of each (RSS and Atom) and the sitemaps. Call it before a
+    its section, its tags' and its authors' pages, the feeds of each (RSS and Atom) and the
+    sitemaps. Call it before a
     change as well as after when the change moves the article (a new section or slug), so the
     old pages go too."""
     from django.urls import reverse
@@ -99,9 +90,9 @@ def article_paths(article):
 
     paths = {
         reverse("articles:home"),
+        reverse("articles:corrections"),
         reverse("articles:feed"),
         reverse("articles:feed_atom"),
->>>>>>> main
         article.get_absolute_url(),
     }
     if article.section_id:
