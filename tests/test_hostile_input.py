@@ -71,6 +71,11 @@ def public_get_urls(site):
         reverse("comments:stop", args=["token"]),
         site["notify_address"].confirmation_url(),
         site["preview"].get_absolute_url(),
+        reverse("articles:feed"),
+        reverse("articles:feed_atom"),
+        reverse("articles:section_feed", args=[story.section.slug]),
+        reverse("articles:tag_feed_atom", args=[tag.slug]),
+        reverse("articles:author_feed", args=[story.ordered_authors[0].slug]),
     ]
 
 
@@ -138,9 +143,18 @@ def test_hostile_path_segments_are_404s_not_errors(client, site):
     failures = Failures()
     segments = [v for v in VALUES if v and "/" not in v and "\\" not in v][:30]
     for value in segments:
-        for name in ["articles:section", "articles:tag", "articles:author", "articles:detail"]:
-            prefix = reverse(name, args=["x"])[: -len("x/")]
-            failures.check(client, "get", prefix + value + "/")
+        for name in [
+            "articles:section",
+            "articles:tag",
+            "articles:author",
+            "articles:detail",
+            "articles:section_feed",
+            "articles:tag_feed",
+            "articles:author_feed_atom",
+        ]:
+            # The value where the slug goes (feeds have more path after it).
+            path = reverse(name, args=["slug-here"]).replace("slug-here", value)
+            failures.check(client, "get", path)
         for name in tokened_url_names():
             prefix = reverse(name, args=["x"])[: -len("x/")]
             failures.check(client, "get", prefix + value + "/")

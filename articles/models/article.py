@@ -474,6 +474,15 @@ class Article(Editing, Workflow, models.Model):
         )
 
     @property
+    def modified_at(self):
+        """When readers last saw the story change: its publication, a later edit, or a
+        correction (``for_detail()`` prefetches the published ones). Feeds' updated date,
+        sitemaps' ``lastmod`` and the structured data's ``dateModified``."""
+        times = [t for t in (self.published_at, self.updated_at) if t is not None]
+        times += [correction.published_at for correction in self.corrections.all()]
+        return max(times, default=None)
+
+    @property
     def title_for_seo(self):
         return self.seo_title or self.headline
 

@@ -8,6 +8,7 @@ deleted picture's files go with ``articles.tasks.schedule_file_removal``.
 
 import hashlib
 import io
+import mimetypes
 import warnings
 from pathlib import PurePosixPath
 
@@ -294,6 +295,28 @@ class Image(models.Model):
             return self.file.url
         chosen = next((w for w in self.renditions if w >= width), self.renditions[-1])
         return default_storage.url(self._rendition_name(chosen, ext))
+
+    def rendition(self, width):
+        """The smallest JPEG rendition at least ``width`` wide (else the widest; the original
+        until renditions exist): its ``url``, ``width`` and ``height`` in pixels, ``length`` in
+        bytes and MIME ``type``, for feeds and link previews."""
+        if self.renditions:
+            chosen = next((w for w in self.renditions if w >= width), self.renditions[-1])
+            name = self._rendition_name(chosen, "jpg")
+            size = (chosen, round(chosen * self.aspect_ratio))
+        else:
+            name, size = self.file.name, (self.width, self.height)
+        try:
+            length = default_storage.size(name)
+        except OSError:  # not there (yet): the size is a hint, the address is what matters
+            length = 0
+        return {
+            "url": default_storage.url(name),
+            "width": size[0],
+            "height": size[1],
+            "length": length,
+            "type": mimetypes.guess_type(name)[0] or "image/jpeg",
+        }
 
     @property
     def thumbnail_url(self):
