@@ -29,6 +29,7 @@ from .models import (
     SiteSettings,
     Tag,
 )
+from .revisions_admin import RevisionsAdmin
 from .tasks import schedule_file_removal, schedule_renditions
 from .workflow_admin import WorkflowAdmin
 
@@ -211,9 +212,10 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(WorkflowAdmin, admin.ModelAdmin):
+class ArticleAdmin(RevisionsAdmin, WorkflowAdmin, admin.ModelAdmin):
     """Articles. The publishing part (states, moves, calendar, preview links, redirects) is
-    ``WorkflowAdmin`` (``workflow_admin.py``)."""
+    ``WorkflowAdmin`` (``workflow_admin.py``); revisions, the edit lock, autosave and presence
+    are ``RevisionsAdmin`` (``revisions_admin.py``)."""
 
     form = ArticleAdminForm
     list_display = [
@@ -281,14 +283,23 @@ class ArticleAdmin(WorkflowAdmin, admin.ModelAdmin):
             fields += ["expires_at", "is_featured", "is_pinned_lead", "lead_until"]
         return fields
 
+    def save_model(self, request, obj, form, change):
+        """Saved by ``save_related``, with its tags, byline and inlines, as one version."""
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
         article = form.instance
-        self.add_own_byline(request, article, change)
+        # One version, one revision: the row, its tags, bylines and corrections, and the move a
+        # workflow button asked for. Refused if it moved on since the form's check (EditConflict,
+        # see changeform_view).
+        with article.editing(request.user, based_on=form.based_on):
+            super().save_model(request, article, form, change)
+            super().save_related(request, form, formsets, change)
+            self.add_own_byline(request, article, change)
+            # Then the move a workflow button asked for, the lead pin, and the timed work.
+            self.after_save(request, form)
+        self.saved_as_version(request, article)
         # Tags, bylines and corrections are saved now: every page showing the article updates.
         page_cache.purge_article(article, also=getattr(article, "paths_before_change", ()))
-        # Then the move a workflow button asked for, the lead pin, and the timed work.
-        self.after_save(request, form)
 
     def delete_model(self, request, obj):
         page_cache.purge_article(obj)

@@ -1,6 +1,7 @@
 """Admin forms: the body editor under our CSP, and image uploads judged by our rules first."""
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django_prose_editor.widgets import (
     AdminProseEditorWidget,
@@ -10,9 +11,11 @@ from django_prose_editor.widgets import (
 )
 from js_asset import Media, Script
 
+from .diff import compare, display
 from .models import Article, Image
-from .models.image import validate_image_file
-from .models.workflow import BUTTONS, BUTTONS_BY_VALUE, go_live_time_problem
+from .models.image import media_write_problem, validate_image_file
+from .models.revision import FIELD_LABELS
+from .models.workflow import BUTTONS, BUTTONS_BY_VALUE, go_live_time_problem, local_time
 
 
 class LibraryImageField(forms.ImageField):
@@ -35,6 +38,14 @@ class ImageForm(forms.ModelForm):
         model = Image
         fields = ["file", "alt_text", "caption", "credit", "credit_url"]
         field_classes = {"file": LibraryImageField}
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if isinstance(uploaded, UploadedFile):  # a new file, not the one already stored
+            problem = media_write_problem(uploaded)
+            if problem:
+                raise forms.ValidationError(problem, code="media_not_writable")
+        return uploaded
 
 
 class BodyEditorWidget(AdminProseEditorWidget):
@@ -103,7 +114,78 @@ class WorkflowFields(forms.Form):
             self.add_error("transition_note", "Say what should change: the author reads this note.")
 
 
-class ArticleAdminForm(WorkflowFields, forms.ModelForm):
+class EditConflictFields(forms.Form):
+    """The optimistic lock's half of the article form: the version the form was opened at
+    (``based_on_version``, hidden), checked against the article's when it is saved.
+
+    A form opened before someone else saved what an editor types is refused (``conflict``
+    holds who saved, when, their version and a diff against what was typed, for
+    ``conflict.html``), with everything typed kept in the form and the hidden version moved on
+    to theirs, so saving again after merging by hand goes through. A workflow move made
+    meanwhile (published, scheduled) changed nothing typed: the save goes ahead on it.
+    ``based_on`` is then the version ``Article.editing`` checks once more as it saves. A post
+    without the field (a script) is made from the version it finds."""
+
+    based_on_version = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
+
+    conflict = None
+    based_on = None
+
+    def check_edit_conflict(self):
+        article = self.instance
+        self.based_on = article.version
+        opened = self.cleaned_data.get("based_on_version")
+        if article.pk is None or opened is None or opened == article.version:
+            return
+        conflicting = article.conflicting_revisions(opened)
+        if not conflicting:
+            return
+        self.conflict = Conflict(article, conflicting, self.typed_content())
+        data = self.data.copy()
+        data[self.add_prefix("based_on_version")] = str(article.version)
+        self.data = data
+        raise forms.ValidationError(self.conflict.message, code="edit_conflict")
+
+    def typed_content(self):
+        typed = {}
+        for name in ("headline", "slug", "standfirst", "body", "seo_title", "seo_description"):
+            if name in self.fields:
+                typed[name] = self.cleaned_data.get(name, self.data.get(self.add_prefix(name)))
+        return typed
+
+
+class Conflict:
+    """Someone else's saves since the form was opened, and how the editor's text differs."""
+
+    def __init__(self, article, revisions, typed):
+        self.article, self.revisions, self.typed = article, revisions, typed
+        self.latest = revisions[-1]
+
+    @property
+    def message(self):
+        names = ", ".join(dict.fromkeys(revision.by_name for revision in self.revisions))
+        when = local_time(self.latest.created_at)
+        return (
+            f"Not saved: {names} saved this article at {when} (version {self.latest.number}) "
+            "after you opened it. Your text is still in the form below; their version and how "
+            "yours differs from it are shown here. Merge what you want to keep and save again."
+        )
+
+    @property
+    def theirs(self):
+        return [
+            (FIELD_LABELS[name], display(name, self.latest.content.get(name)))
+            for name in ("headline", "standfirst", "body")
+        ]
+
+    @property
+    def changes(self):
+        return compare(self.latest.content, self.typed, fields=tuple(self.typed))
+
+
+class ArticleAdminForm(EditConflictFields, WorkflowFields, forms.ModelForm):
     class Meta:
         model = Article
         fields = [
@@ -136,6 +218,8 @@ class ArticleAdminForm(WorkflowFields, forms.ModelForm):
         if "slug" in self.fields:  # not in a read-only view (an Author's story in review)
             self.fields["slug"].required = False
             self.fields["slug"].help_text += " Leave empty to make one from the headline."
+        if self.instance.pk is not None:
+            self.initial.setdefault("based_on_version", self.instance.version)
 
     def clean_expires_at(self):
         return self._time_to_come("expires_at", "use “Unpublish” to take the story down now")
@@ -151,5 +235,6 @@ class ArticleAdminForm(WorkflowFields, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        self.check_edit_conflict()
         self.clean_workflow(data, data.get("expires_at"))
         return data

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import feeds, views
 
 
 class WordSlugConverter:
@@ -22,7 +22,15 @@ app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("feed/", feeds.LatestStoriesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestStoriesAtomFeed(), name="feed_atom"),
     path("section/<wslug:slug>/", views.SectionView.as_view(), name="section"),
+    path("section/<wslug:slug>/feed/", feeds.SectionFeed(), name="section_feed"),
+    path("section/<wslug:slug>/feed/atom/", feeds.SectionAtomFeed(), name="section_feed_atom"),
+    path("tag/<wslug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("tag/<wslug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
+    path("author/<wslug:slug>/feed/", feeds.AuthorFeed(), name="author_feed"),
+    path("author/<wslug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author_feed_atom"),
     path("tag/<wslug:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<wslug:slug>/", views.AuthorView.as_view(), name="author"),
     path("article/<wslug:slug>/", views.ArticleDetailView.as_view(), name="detail"),

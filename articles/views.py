@@ -5,6 +5,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
@@ -48,11 +49,25 @@ class ArticleListView(ListView):
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
 
+    feed_name = None  # the URL name of the list's own RSS feed; its Atom one ends in "_atom"
+
     def get_queryset(self):
         return Article.objects.published().for_listing().filter(**self.get_filter())
 
+    def get_context_data(self, **kwargs):
+        if self.feed_name and "heading" in kwargs:
+            slug = self.kwargs["slug"]
+            kwargs["feed"] = {
+                "title": f"{kwargs['heading']} · {settings.SITE_NAME}",
+                "rss": absolute_url(reverse(self.feed_name, args=[slug])),
+                "atom": absolute_url(reverse(self.feed_name + "_atom", args=[slug])),
+            }
+        return super().get_context_data(**kwargs)
+
 
 class SectionView(ArticleListView):
+    feed_name = "articles:section_feed"
+
     def get_filter(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
         return {"section": self.section}
@@ -68,6 +83,8 @@ class SectionView(ArticleListView):
 
 
 class TagView(ArticleListView):
+    feed_name = "articles:tag_feed"
+
     def get_filter(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return {"tags": self.tag}  # by key: one join fewer than by slug
@@ -77,6 +94,7 @@ class TagView(ArticleListView):
 
 
 class AuthorView(ArticleListView):
+    feed_name = "articles:author_feed"
     template_name = "articles/author_detail.html"
 
     def get_filter(self):

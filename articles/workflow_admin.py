@@ -27,7 +27,7 @@ from django.utils.html import format_html
 from newsroom import cache as page_cache
 
 from . import calendar
-from .models import Article, PreviewLink, Redirect, TransitionNotAllowed
+from .models import Article, PreviewLink, TransitionNotAllowed
 from .models.workflow import BUTTONS_BY_VALUE, local_time
 from .tasks import schedule_timed_work
 
@@ -80,21 +80,20 @@ class WorkflowAdmin:
         # The pages that showed the article before this change (its old section, slug, tags).
         obj.paths_before_change = page_cache.article_paths(before) if before else set()
         super().save_model(request, obj, form, change)
-        if before is not None and before.slug != obj.slug and before.has_public_address:
-            redirect = Redirect.objects.record_move(obj, before.get_absolute_url())
-            if redirect:
-                self.message_user(
-                    request,
-                    format_html(
-                        "The old address {} now redirects (301) to {}, so links to it keep "
-                        "working.",
-                        redirect.path,
-                        obj.get_absolute_url(),
-                    ),
-                    messages.INFO,
-                )
-        elif before is not None and before.slug != obj.slug:
-            Redirect.objects.filter(path=obj.get_absolute_url(), article=obj).delete()
+        redirect = obj.follow_slug_change(before) if before is not None else None
+        if redirect:
+            self.report_redirect(request, obj, redirect)
+
+    def report_redirect(self, request, article, redirect):
+        self.message_user(
+            request,
+            format_html(
+                "The old address {} now redirects (301) to {}, so links to it keep working.",
+                redirect.path,
+                article.get_absolute_url(),
+            ),
+            messages.INFO,
+        )
 
     def after_save(self, request, form):
         """After the article and its inlines are saved (its byline too, which says whose it

@@ -312,8 +312,12 @@ class IssueAdmin(IssueDesk, admin.ModelAdmin):
             if not issue.is_paused:
                 self.message_user(request, f"“{issue}” is not paused.", messages.WARNING)
                 continue
-            issue.send()
-            resumed += 1
+            try:
+                issue.send()
+            except Issue.CannotSend as error:
+                self.message_user(request, f"{error} Not resumed.", messages.ERROR)
+            else:
+                resumed += 1
         if resumed:
             self.message_user(
                 request,

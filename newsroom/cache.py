@@ -67,16 +67,31 @@ def purge_site_settings():
 
 def article_paths(article):
     """Every public page that shows ``article``: its own, the home page, its section, its tags'
-    and its authors' pages. Call it before a change as well as after when the change moves the
-    article (a new section or slug), so the old pages go too."""
+    and its authors' pages, the feeds of each (RSS and Atom) and the sitemaps. Call it before a
+    change as well as after when the change moves the article (a new section or slug), so the
+    old pages go too."""
     from django.urls import reverse
 
-    paths = {reverse("articles:home"), article.get_absolute_url()}
+    def with_feeds(name, slug):
+        return {
+            reverse(f"articles:{name}", args=[slug]),
+            reverse(f"articles:{name}_feed", args=[slug]),
+            reverse(f"articles:{name}_feed_atom", args=[slug]),
+        }
+
+    paths = {
+        reverse("articles:home"),
+        reverse("articles:feed"),
+        reverse("articles:feed_atom"),
+        article.get_absolute_url(),
+    }
     if article.section_id:
-        paths.add(article.section.get_absolute_url())
+        paths |= with_feeds("section", article.section.slug)
     if article.pk:
-        paths.update(reverse("articles:tag", args=[tag.slug]) for tag in article.tags.all())
-        paths.update(author.get_absolute_url() for author in article.authors.all())
+        for tag in article.tags.all():
+            paths |= with_feeds("tag", tag.slug)
+        for author in article.authors.all():
+            paths |= with_feeds("author", author.slug)
     return paths
 
 

@@ -10,22 +10,25 @@ What the templates may use, besides Jinja2's own:
 - ``csrf_input``/``csrf_token`` (Django's backend adds them to every request's context),
   ``request``, ``messages`` and the site context (``SITE_NAME``, ``menu_sections``,
   ``site_settings``) from the context processors named in ``settings.TEMPLATES``;
-- the apps' presentation helpers (``time_tag``, ``absolute``, ``share_links``,
-  ``comment_section``, ``newsletter_consent_text``, ``newsletter_consent_signed``);
+- the apps' presentation helpers, from each app's own ``jinja2`` module (``GLOBALS`` and
+  ``FILTERS``): ``time_tag``, ``absolute``, ``share_links`` (articles), ``comment_section``
+  (comments), ``newsletter_consent_text``, ``newsletter_consent_signed`` (newsletter);
 - Django's filters that the pages need: ``date``, ``linebreaks``, ``pluralize``, ``urlencode``.
 
 Undefined variables print nothing, in debug too (Django's backend would print their names with
 debug on), so an optional variable (``is_preview``) needs no guard, as in Django templates.
 """
 
+from importlib import import_module
+
+from django.apps import apps
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import linebreaks as django_linebreaks
 from django.utils.http import urlencode as django_urlencode
 from django.utils.safestring import mark_safe
-from jinja2 import Environment, Undefined, pass_context
-from markupsafe import Markup
+from jinja2 import Environment, Undefined
 
 
 def url(name, *args, **kwargs):
@@ -69,41 +72,34 @@ def urlencode(value):
     return quote(str(value), safe="/")
 
 
-@pass_context
-def comment_section(context, article, form=None, error=""):
-    """The comment thread and form under an article (``comments``' own template and data)."""
-    from comments.templatetags.comments import comment_section_context
-
-    data = comment_section_context(context.get("request"), article, form=form, error=error)
-    template = context.environment.get_template("comments/section.html")
-    return Markup(template.render({**context.get_all(), **data}))
+def app_helpers():
+    """The ``GLOBALS`` and ``FILTERS`` of each installed app's ``jinja2`` module, found by name
+    (as the admin finds ``admin`` modules), so the core imports no app: the arrows point from
+    the apps into ``newsroom``, never back."""
+    globals_, filters = {}, {}
+    for app in apps.get_app_configs():
+        name = f"{app.name}.jinja2"
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        globals_.update(getattr(module, "GLOBALS", {}))
+        filters.update(getattr(module, "FILTERS", {}))
+    return globals_, filters
 
 
 def environment(**options):
-    from articles.templatetags.articles_tags import absolute, share_links, time_tag
-    from newsletter.templatetags.newsletter_tags import (
-        newsletter_consent_signed,
-        newsletter_consent_text,
-    )
-
     options["undefined"] = Undefined
     env = Environment(**options)
-    env.globals.update(
-        absolute=absolute,
-        comment_section=comment_section,
-        newsletter_consent_signed=newsletter_consent_signed,
-        newsletter_consent_text=newsletter_consent_text,
-        now=now,
-        share_links=share_links,
-        static=static,
-        time_tag=time_tag,
-        url=url,
-    )
+    app_globals, app_filters = app_helpers()
+    env.globals.update(app_globals, now=now, static=static, url=url)
     env.filters.update(
+        app_filters,
         date=date,
         linebreaks=linebreaks,
         pluralize=pluralize,
-        time_tag=time_tag,
         urlencode=urlencode,
     )
     return env

@@ -37,7 +37,16 @@ def site(make):
 
     draft = make.article(status=Article.Status.DRAFT)
     preview = PreviewLink.objects.create_for(draft, by=None)
-    return {"story": story, "issue": issue, "subscriber": subscriber, "preview": preview}
+    from comments.models import NotificationAddress
+
+    notify_address = NotificationAddress.objects.create(email="ada@example.com")
+    return {
+        "story": story,
+        "issue": issue,
+        "subscriber": subscriber,
+        "preview": preview,
+        "notify_address": notify_address,
+    }
 
 
 def public_get_urls(site):
@@ -60,7 +69,13 @@ def public_get_urls(site):
         subscriber.get_unsubscribe_url(),
         subscriber.get_manage_url(),
         reverse("comments:stop", args=["token"]),
+        site["notify_address"].confirmation_url(),
         site["preview"].get_absolute_url(),
+        reverse("articles:feed"),
+        reverse("articles:feed_atom"),
+        reverse("articles:section_feed", args=[story.section.slug]),
+        reverse("articles:tag_feed_atom", args=[tag.slug]),
+        reverse("articles:author_feed", args=[story.ordered_authors[0].slug]),
     ]
 
 
@@ -70,6 +85,7 @@ def tokened_url_names():
         "newsletter:unsubscribe",
         "newsletter:manage",
         "comments:stop",
+        "comments:confirm",
         "articles:shared_preview",
     ]
 
@@ -127,9 +143,18 @@ def test_hostile_path_segments_are_404s_not_errors(client, site):
     failures = Failures()
     segments = [v for v in VALUES if v and "/" not in v and "\\" not in v][:30]
     for value in segments:
-        for name in ["articles:section", "articles:tag", "articles:author", "articles:detail"]:
-            prefix = reverse(name, args=["x"])[: -len("x/")]
-            failures.check(client, "get", prefix + value + "/")
+        for name in [
+            "articles:section",
+            "articles:tag",
+            "articles:author",
+            "articles:detail",
+            "articles:section_feed",
+            "articles:tag_feed",
+            "articles:author_feed_atom",
+        ]:
+            # The value where the slug goes (feeds have more path after it).
+            path = reverse(name, args=["slug-here"]).replace("slug-here", value)
+            failures.check(client, "get", path)
         for name in tokened_url_names():
             prefix = reverse(name, args=["x"])[: -len("x/")]
             failures.check(client, "get", prefix + value + "/")

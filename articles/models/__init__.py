@@ -1,9 +1,11 @@
 from .article import Article, ArticleAuthor
 from .author import Author
 from .correction import Correction
+from .editing import EditConflict
 from .image import Image
 from .preview import PreviewLink
 from .redirect import Redirect
+from .revision import Revision
 from .section import Section
 from .site import FollowLink, SiteSettings
 from .tag import Tag, TaggedArticle
@@ -14,10 +16,12 @@ __all__ = [
     "ArticleAuthor",
     "Author",
     "Correction",
+    "EditConflict",
     "FollowLink",
     "Image",
     "PreviewLink",
     "Redirect",
+    "Revision",
     "Section",
     "SiteSettings",
     "Tag",

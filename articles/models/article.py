@@ -22,6 +22,7 @@ from newsroom.sanitizer import clean_html
 from .. import search as fulltext
 from .author import Author
 from .correction import Correction
+from .editing import Editing
 from .image import Image
 from .redirect import Redirect
 from .section import Section
@@ -119,8 +120,8 @@ class ArticleQuerySet(models.QuerySet):
         """Unpin the stories whose lead pin has ended, and purge the pages showing them (the
         home page); returns how many."""
         ended = list(self.lead_pins_ended())
-        Article.objects.filter(pk__in=[a.pk for a in ended]).update(is_pinned_lead=False)
         for article in ended:
+            article.unpin("The lead pin ended")
             page_cache.purge_article(article)
         return len(ended)
 
@@ -255,7 +256,7 @@ class SearchVectorIndex(GinIndex):
         return models.Index.create_sql(self, model, schema_editor, **kwargs)
 
 
-class Article(Workflow, models.Model):
+class Article(Editing, Workflow, models.Model):
     Status = Status
 
     # The statuses whose articles readers may see once their publication time has come.
@@ -348,6 +349,12 @@ class Article(Workflow, models.Model):
     seo_description = models.CharField("SEO description", max_length=160, blank=True)
     comments_open = models.BooleanField(default=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many times it was saved: each save is one version, kept as a revision "
+        "(0: saved before revisions were kept, or never edited since it was made in code).",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -368,6 +375,11 @@ class Article(Workflow, models.Model):
         return self.headline
 
     def save(self, *args, **kwargs):
+        if not self._state.adding and getattr(self, "_edit", None) is None:
+            # Code that saves an existing article without saying who: still one version, one
+            # revision, and refused if the row changed since this instance was loaded.
+            with self.editing(note="Saved by code"):
+                return self.save(*args, **kwargs)
         if not self.slug:
             self.slug = unique_slug(
                 self, self.headline, fallback="article", reserved=self.slug_redirects_elsewhere
@@ -410,12 +422,20 @@ class Article(Workflow, models.Model):
 
     def pin_as_lead(self, until=None):
         """Lead the home page (until ``until``); the story pinned before is unpinned."""
-        self.is_pinned_lead, self.lead_until = True, until
-        Article.objects.filter(pk=self.pk).update(is_pinned_lead=True, lead_until=until)
+        with self.editing(note="Pinned as the home page's lead", based_on=self.LATEST):
+            self.is_pinned_lead, self.lead_until = True, until
+            Article.objects.filter(pk=self.pk).update(is_pinned_lead=True, lead_until=until)
         before = list(Article.objects.filter(is_pinned_lead=True).exclude(pk=self.pk))
-        Article.objects.filter(pk__in=[a.pk for a in before]).update(is_pinned_lead=False)
+        for article in before:
+            article.unpin("Unpinned: another story leads the home page")
         for article in [self, *before]:
             page_cache.purge_article(article)
+
+    def unpin(self, note):
+        """No longer the home page's lead (one version more; the caller purges its pages)."""
+        with self.editing(note=note, based_on=self.LATEST):
+            Article.objects.filter(pk=self.pk).update(is_pinned_lead=False)
+            self.is_pinned_lead = False
 
     def get_preview_url(self):
         return reverse("articles:preview", kwargs={"pk": self.pk})
@@ -452,6 +472,15 @@ class Article(Workflow, models.Model):
         return bool(
             self.published_at and (self.updated_at - self.published_at).total_seconds() > 3600
         )
+
+    @property
+    def modified_at(self):
+        """When readers last saw the story change: its publication, a later edit, or a
+        correction (``for_detail()`` prefetches the published ones). Feeds' updated date,
+        sitemaps' ``lastmod`` and the structured data's ``dateModified``."""
+        times = [t for t in (self.published_at, self.updated_at) if t is not None]
+        times += [correction.published_at for correction in self.corrections.all()]
+        return max(times, default=None)
 
     @property
     def title_for_seo(self):

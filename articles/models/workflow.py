@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -247,7 +247,7 @@ class Workflow:
         if action == Action.SCHEDULE and self.status == Status.SCHEDULED:
             note = note or f"Moved from {local_time(self.published_at)}."
         before = self.status
-        with transaction.atomic():
+        with self.editing(by, note=action.label, based_on=self.LATEST):
             moved = (
                 type(self)
                 .objects.filter(pk=self.pk, status=before, **(condition or {}))

@@ -14,12 +14,6 @@ pytestmark = pytest.mark.django_db
 ADD_URL = reverse("admin:articles_image_add")
 
 
-@pytest.fixture
-def editor_client(client, make):
-    client.force_login(make.staff(["Editors"]))
-    return client
-
-
 def post_upload(client, name, content, content_type="image/jpeg"):
     return client.post(
         ADD_URL,

@@ -65,3 +65,26 @@ def test_no_surface_shows_the_story_once_the_rule_says_otherwise(
     issue = make.issue(articles=[story], status=Issue.Status.SENT)
     assert issue.ordered_articles() == []
     assert list(Issue.best_stories(30)) == []
+
+
+@pytest.mark.parametrize("status", list(Article.Status))
+@pytest.mark.parametrize("published", [None, -60, 60])
+@pytest.mark.parametrize("expires", [None, -30, 3600])
+def test_is_public_agrees_with_the_query_rule_for_every_state_and_time(
+    make, status, published, expires
+):
+    """``is_public`` answers for one row without a query, so it spells the rule out in Python:
+    this pins it to ``public_filter`` for every status and every side of each time."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    story = make.article()
+    Article.objects.filter(pk=story.pk).update(
+        status=status,
+        published_at=None if published is None else now + timedelta(seconds=published),
+        expires_at=None if expires is None else now + timedelta(seconds=expires),
+    )
+    story.refresh_from_db()
+    assert story.is_public == Article.objects.published().filter(pk=story.pk).exists()

@@ -107,6 +107,24 @@ def test_an_author_submits_a_new_story_for_review_from_the_add_form(author, make
     assert "Ready" in page and "Draft" in page  # the history row
 
 
+def test_the_history_table_names_who_made_each_move_and_when(author, editor_client, make):
+    import re
+
+    from django.utils import timezone
+
+    story = make.article(status=S.DRAFT, authors=[author.profile])
+    author.post(change_url(story), form_for(story, transition="submit"))
+    move = story.transitions.get()
+    page = editor_client.get(change_url(story)).text
+    rows = re.findall(r"<tr>\s*<td><time datetime=\"([^\"]+)\">.*?</tr>", page, re.S)
+    assert len(rows) == 1
+    row = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
+    assert f"<td>{author.user.get_username()}</td>" in row  # who
+    local = timezone.localtime(move.created_at)
+    assert rows[0] == local.isoformat()  # when, machine-readable
+    assert local.strftime("%H:%M") in row  # and for people
+
+
 def test_a_button_saves_the_edits_and_makes_the_move_together(editor_client, make):
     story = make.article(status=S.DRAFT)
     response = editor_client.post(

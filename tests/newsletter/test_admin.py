@@ -397,6 +397,21 @@ def test_the_resume_action_resumes_paused_issues_only(
     assert len(mailoutbox) == 3
 
 
+def test_resuming_a_paused_issue_whose_stories_are_gone_says_why_instead_of_failing(
+    editor_client, make, mailoutbox, django_capture_on_commit_callbacks
+):
+    issue = paused_issue(make)
+    issue.items.all().delete()  # e.g. its only story was deleted while it was paused
+    url = reverse("admin:newsletter_issue_resume", args=[issue.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "has no stories; add some before sending. Not resumed." in response.text
+    issue.refresh_from_db()
+    assert issue.is_paused
+    assert mailoutbox == []
+
+
 def test_a_paused_issue_has_no_resume_button_for_someone_who_cannot_change_it(client, make):
     from django.contrib.auth.models import Permission
 

@@ -79,7 +79,7 @@ def test_every_service_is_set_from_its_variable():
     assert values["ALLOWED_HOSTS"] == ["news.example", "www.news.example"]
     assert values["DATABASE_ENGINE"] == "django.db.backends.postgresql"
     assert (values["DATABASE_HOST"], values["DATABASE_NAME"]) == ("db.internal", "newsroom")
-    assert values["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["CACHE_BACKEND"] == "newsroom.rediscache.ResilientRedisCache"
     assert values["CACHE_LOCATION"] == "redis://cache.internal:6379/1"
     assert values["MEDIA_ROOT"] == "/srv/newsroom/media"
     options = values["MAILERS"]["default"]["OPTIONS"]

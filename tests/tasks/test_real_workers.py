@@ -15,7 +15,13 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.tasks import sweep
-from comments.tasks import notify_reply, purge_ip_addresses, send_moderation_digest
+from comments.models import NotificationAddress
+from comments.tasks import (
+    notify_reply,
+    purge_ip_addresses,
+    send_moderation_digest,
+    send_notification_confirmation,
+)
 from newsletter.models import Issue, Subscriber
 from newsletter.tasks import send_confirmation, send_issue_task
 
@@ -48,6 +54,24 @@ def test_notify_reply_mails_the_commenter_who_asked(task_worker, smtp_server, ma
     assert "Agreed, and sooner." in message.get_body(("plain",)).get_content()
     reply_url = link_to(message, story.get_absolute_url())
     assert reply_url.endswith(f"#comment-{reply.pk}")
+
+
+def test_send_notification_confirmation_mails_the_link_that_confirms_the_address(
+    task_worker, smtp_server, settings
+):
+    address = NotificationAddress.objects.create(email="ada@example.com")
+
+    result = task_worker.run(send_notification_confirmation, address.pk)
+
+    assert result.return_value == 1
+    (message,) = smtp_server.parsed()
+    assert message["To"] == "ada@example.com"
+    confirm = path_of(link_to(message, "/confirm/"), settings)
+    client = Client()
+    assert client.get(confirm).status_code == 200
+    assert client.post(confirm).status_code in (200, 302)
+    address.refresh_from_db()
+    assert address.confirmed_at is not None
 
 
 def test_send_moderation_digest_mails_the_pending_comments(task_worker, smtp_server, make):

@@ -12,6 +12,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.urls import reverse
+
+from newsroom.links import absolute_url
 
 PASSWORD_FILE = Path(settings.BASE_DIR) / ".admin-password"
 
@@ -53,6 +56,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username, reset, **options):
+        admin_url = absolute_url(reverse("admin:index"))
         User = get_user_model()
         user = User.objects.filter(username=username).first()
         saved = saved_password(PASSWORD_FILE)
@@ -64,7 +68,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(
                 self.style.WARNING(
-                    f"Admin login: {settings.SITE_URL}/admin/  user: {username}  password: "
+                    f"Admin login: {admin_url}  user: {username}  password: "
                     f"{why}, so left as it is. To set a new one: "
                     f"{manage_py()} changepassword {username} "
                     f"(or {manage_py()} ensure_admin --reset for a random one)"
@@ -81,9 +85,7 @@ class Command(BaseCommand):
                 user.save()
             save_password(PASSWORD_FILE, saved)
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Admin login: {settings.SITE_URL}/admin/  user: {username}  password: {saved}"
-            )
+            self.style.SUCCESS(f"Admin login: {admin_url}  user: {username}  password: {saved}")
         )
 
 
