@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from newsroom import login
+from newsroom.views import csrf_token
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -16,6 +17,7 @@ urlpatterns = [
     # The admin's own login address, throttled (newsroom.login); reverse("admin:login") is this.
     path("admin/login/", login.login),
     path("admin/", admin.site.urls),
+    path("csrf/", csrf_token, name="csrf"),
     path("comments/", include("comments.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("", include("articles.urls")),
