@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from newsroom import login
+from newsroom.views import robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -14,6 +15,7 @@ urlpatterns = [
     # The admin's own login address, throttled (newsroom.login); reverse("admin:login") is this.
     path("admin/login/", login.login),
     path("admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots"),
     path("comments/", include("comments.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("", include("articles.urls")),

@@ -1,6 +1,10 @@
 """Project-wide views: the pages Django shows when a request fails a security check."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+
+from newsroom.links import absolute_url
 
 
 def csrf_failure(request, reason=""):
@@ -15,3 +19,18 @@ def csrf_failure(request, reason=""):
     if own_answer is not None:
         return own_answer(request, *match.args, **match.kwargs)
     return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+def robots_txt(request):
+    """``/robots.txt``: both sitemaps, and what crawlers should leave alone (the admin, staff
+    and shared previews, search results; those pages also say ``noindex`` themselves)."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        "Disallow: /preview/",
+        f"Disallow: {reverse('articles:search')}",
+        "",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap_index'))}",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap_news'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -85,9 +85,7 @@ class Command(BaseCommand):
                 user.save()
             save_password(PASSWORD_FILE, saved)
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Admin login: {admin_url}  user: {username}  password: {saved}"
-            )
+            self.style.SUCCESS(f"Admin login: {admin_url}  user: {username}  password: {saved}")
         )
 
 
