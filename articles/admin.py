@@ -16,6 +16,7 @@ from taggit.models import Tag as TaggitTag
 
 from newsroom import cache as page_cache
 
+from .desk_admin import DeskAdmin
 from .forms import ArticleAdminForm, ImageForm
 from .models import (
     Article,
@@ -212,10 +213,11 @@ class CorrectionInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionsAdmin, WorkflowAdmin, admin.ModelAdmin):
+class ArticleAdmin(DeskAdmin, RevisionsAdmin, WorkflowAdmin, admin.ModelAdmin):
     """Articles. The publishing part (states, moves, calendar, preview links, redirects) is
-    ``WorkflowAdmin`` (``workflow_admin.py``); revisions, the edit lock, autosave and presence
-    are ``RevisionsAdmin`` (``revisions_admin.py``)."""
+    ``WorkflowAdmin`` (``workflow_admin.py``); revisions and the edit lock ``RevisionsAdmin``
+    (``revisions_admin.py``); autosave, presence and the picture library ``DeskAdmin``
+    (``desk_admin.py``)."""
 
     form = ArticleAdminForm
     list_display = [
@@ -261,7 +263,7 @@ class ArticleAdmin(RevisionsAdmin, WorkflowAdmin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["articles/admin.css"]}
-        js = ["admin/js/jquery.init.js", "articles/lead_image.js"]
+        js = ["admin/js/jquery.init.js", "articles/lead_image.js", "articles/desk.js"]
 
     # Permissions: Authors write and change their own drafts, Editors publish ------------------
 

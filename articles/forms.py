@@ -1,6 +1,7 @@
 """Admin forms: the body editor under our CSP, and image uploads judged by our rules first."""
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django_prose_editor.widgets import (
     AdminProseEditorWidget,
@@ -12,7 +13,7 @@ from js_asset import Media, Script
 
 from .diff import compare, display
 from .models import Article, Image
-from .models.image import validate_image_file
+from .models.image import media_write_problem, validate_image_file
 from .models.revision import FIELD_LABELS
 from .models.workflow import BUTTONS, BUTTONS_BY_VALUE, go_live_time_problem, local_time
 
@@ -37,6 +38,14 @@ class ImageForm(forms.ModelForm):
         model = Image
         fields = ["file", "alt_text", "caption", "credit", "credit_url"]
         field_classes = {"file": LibraryImageField}
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if isinstance(uploaded, UploadedFile):  # a new file, not the one already stored
+            problem = media_write_problem(uploaded)
+            if problem:
+                raise forms.ValidationError(problem, code="media_not_writable")
+        return uploaded
 
 
 class BodyEditorWidget(AdminProseEditorWidget):

@@ -11,6 +11,8 @@ admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "Newsroom"
 
+handler500 = "newsroom.views.server_error"
+
 urlpatterns = [
     # The admin's own login address, throttled (newsroom.login); reverse("admin:login") is this.
     path("admin/login/", login.login),

@@ -1,10 +1,24 @@
-"""Project-wide views: the pages Django shows when a request fails a security check."""
+"""Project-wide views: the pages Django shows when a request fails a security check or an
+error."""
+
+import sys
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.defaults import server_error as django_server_error
 
 from newsroom.links import absolute_url
+from newsroom.middleware import DATABASE_ERRORS, database_unavailable
+
+
+def server_error(request, template_name="500.html"):
+    """Django's 500 page, except that a database that cannot be reached is a 503 with
+    ``Retry-After`` wherever it failed (a middleware, the session save), not only in a view
+    (``DatabaseUnavailableMiddleware`` handles those without logging an error)."""
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable()
+    return django_server_error(request, template_name)
 
 
 def csrf_failure(request, reason=""):

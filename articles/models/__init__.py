@@ -1,6 +1,7 @@
 from .article import Article, ArticleAuthor
 from .author import Author
 from .correction import Correction
+from .desk import Draft, Presence
 from .editing import EditConflict
 from .image import Image
 from .preview import PreviewLink
@@ -16,9 +17,11 @@ __all__ = [
     "ArticleAuthor",
     "Author",
     "Correction",
+    "Draft",
     "EditConflict",
     "FollowLink",
     "Image",
+    "Presence",
     "PreviewLink",
     "Redirect",
     "Revision",

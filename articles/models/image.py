@@ -6,9 +6,12 @@ width and height. A replaced picture's renditions are removed when the new ones 
 deleted picture's files go with ``articles.tasks.schedule_file_removal``.
 """
 
+import contextlib
+import errno
 import hashlib
 import io
 import mimetypes
+import secrets
 import warnings
 from pathlib import PurePosixPath
 
@@ -100,6 +103,46 @@ def validate_image_file(uploaded):
         ) from exc
     finally:
         uploaded.seek(0)
+
+
+class MediaNotWritable(OSError):
+    """The media folder refused a file (full, read-only, missing): nothing was stored."""
+
+
+def _storage_message(error):
+    if getattr(error, "errno", None) in {errno.ENOSPC, errno.EDQUOT}:
+        reason = "the media folder is full"
+    else:
+        reason = "the media folder cannot be written to"
+    return (
+        f"The picture could not be stored: {reason}. Nothing was saved. Ask whoever runs the "
+        "site to fix it, then upload the picture again."
+    )
+
+
+def media_write_problem(uploaded):
+    """Why the media folder would refuse ``uploaded`` now, or ``None``: a real write of the same
+    bytes beside where it goes, removed at once. The form asks before anything is saved, so a
+    full or read-only disk is a form error, not a half-made picture."""
+    probe = f"images/.write-check-{secrets.token_hex(8)}"
+    stored = None
+    try:
+        uploaded.seek(0)
+        # A copy: saving the upload itself would close it before the model stores it.
+        stored = default_storage.save(probe, ContentFile(uploaded.read()))
+    except OSError as error:
+        return _storage_message(error)
+    finally:
+        uploaded.seek(0)
+        if stored is None:
+            _delete_quietly(probe)
+    _delete_quietly(stored)
+    return None
+
+
+def _delete_quietly(name):
+    with contextlib.suppress(OSError):
+        default_storage.delete(name)
 
 
 def _rendition_folders(prefix):
@@ -204,13 +247,27 @@ class Image(models.Model):
                 clean = clean.convert("RGB")
             clean.save(buffer, save_format, quality=90)
             name = PurePosixPath(file.name).stem + "." + ACCEPTED_FORMATS[save_format]
-            self.file.save(name, ContentFile(buffer.getvalue()), save=False)
+            self._store_file(name, ContentFile(buffer.getvalue()))
             self.width, self.height = clean.size
             self.renditions = []
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("admin:articles_image_change", args=[self.pk])
+
+    def _store_file(self, name, content):
+        """Write the cleaned upload; if the disk refuses it midway, the partial file goes too
+        and :class:`MediaNotWritable` says why (the row is not saved either)."""
+        storage = self.file.storage
+        target = storage.get_available_name(
+            self.file.field.generate_filename(self, name), max_length=self.file.field.max_length
+        )
+        try:
+            stored = storage.save(target, content, max_length=self.file.field.max_length)
+        except OSError as error:
+            _delete_quietly(target)
+            raise MediaNotWritable(_storage_message(error)) from error
+        setattr(self, self.file.field.attname, stored)  # a stored file now, as FieldFile.save does
 
     @property
     def rendition_key(self):

@@ -1,6 +1,7 @@
 """The admin login refuses guessers: 10 failures per account or per IP in 10 minutes, then 429."""
 
 import re
+import time
 
 import pytest
 import time_machine
@@ -77,14 +78,18 @@ def without_tokens(html):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
 
 
-def test_the_window_closes_after_ten_minutes(make):
+def test_the_window_closes_by_itself(make, settings):
+    """Counted in the real cache (Redis in the PostgreSQL round), whose keys expire by its own
+    clock: a short window stands in for the ten minutes."""
+    assert settings.ADMIN_LOGIN_RATE_WINDOW == 600
+    settings.ADMIN_LOGIN_RATE_WINDOW = 2
     make.staff(username="chief", password=PASSWORD)
-    with time_machine.travel("2026-12-01 12:00:00Z", tick=False) as clock:
-        fail(10, "chief")
-        assert attempt("chief", PASSWORD).status_code == 429
-        clock.shift(601)
-        # The local-memory cache expires keys by the clock as well.
-        assert attempt("chief", PASSWORD).status_code == 302
+    fail(10, "chief")
+    refused = attempt("chief", PASSWORD)
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) <= 3
+    time.sleep(2.2)
+    assert attempt("chief", PASSWORD).status_code == 302
 
 
 def test_passwords_shorter_than_twelve_are_refused(make):
