@@ -32,7 +32,9 @@ What a mail server's "no" does (``newsletter.smtp.classify``), so that no answer
   recipient's fault: the issue pauses with the answer, the row goes back to the queue with its
   attempt uncounted, and no subscriber is touched.
 - Anything else (4xx, refused or dropped connections, timeouts) is retried with exponential
-  backoff, up to ``NEWSLETTER_MAX_ATTEMPTS``, then the row is recorded as failed.
+  backoff, up to ``NEWSLETTER_MAX_ATTEMPTS``, then the row is recorded as failed; except when no
+  server answered at all (down, unreachable): then the issue pauses with the error and the row
+  waits, its retries given back, so a mail server outage never fails the list.
 
 Resuming a paused issue (``Issue.send()``) puts it back to sending; the rows are claimed and
 marked as above, so the crash guarantee holds across a pause as across a crash.
@@ -54,7 +56,14 @@ from django.utils import timezone
 
 from .emails import RenderedIssue
 from .models import Delivery, Issue, Subscriber
-from .smtp import Envelope, MessageRefused, RecipientRefused, classify, envelope_address
+from .smtp import (
+    Envelope,
+    MessageRefused,
+    RecipientRefused,
+    ServerUnreachable,
+    classify,
+    envelope_address,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -398,6 +407,20 @@ class Sender:
             self.pause(str(error))
             return False
         attempts = delivery.attempts + 1
+        if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS and isinstance(error, ServerUnreachable):
+            # The mail server is down, not this reader's address: failing the row (and then
+            # every other row) would lose the issue for the whole list. The row waits, its
+            # retries given back, and the issue pauses with the error until an editor resumes.
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.QUEUED,
+                attempts=0,
+                next_attempt_at=None,
+                last_error=str(error)[:2000],
+                claimed_by="",
+                claimed_at=None,
+            )
+            self.pause(f"{error} ({attempts} tries). Resume when the mail server is back.")
+            return False
         if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
             Delivery.objects.filter(pk=delivery.pk).update(
                 status=Delivery.Status.FAILED, last_error=str(error)[:2000], claimed_by=""

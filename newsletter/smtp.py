@@ -13,6 +13,11 @@ class TransientError(Exception):
     """Worth another try later: a 4xx answer, a dropped connection, a timeout."""
 
 
+class ServerUnreachable(TransientError):
+    """No answer at all: the connection was refused, dropped or timed out. Retried; when the
+    retries run out the send pauses (the server is down, not the reader's address)."""
+
+
 class RecipientRefused(Exception):
     """A 5xx answer to this recipient's RCPT TO: the server will never take mail for them."""
 
@@ -44,7 +49,8 @@ def classify(error):
     - ``RecipientRefused``: a 5xx to RCPT TO (e.g. 550, 551, 553): that one address is bad;
     - ``MessageRefused``: a 5xx anywhere else: at connect, EHLO, login (530, 535), MAIL FROM,
       DATA ("552 message too large", "554 content rejected");
-    - ``TransientError``: everything else (4xx, refused or dropped connections, timeouts).
+    - ``TransientError``: everything else (4xx, refused or dropped connections, timeouts), a
+      ``ServerUnreachable`` when no server answered at all.
 
     The exception's text is the server's answer, readable (``"554 5.7.1 Relay access denied"``).
     """
@@ -62,6 +68,10 @@ def classify(error):
         if 500 <= error.smtp_code < 600:
             return MessageRefused(f"The mail server answered {stage}: {reply}")
         return TransientError(f"The mail server answered {stage}: {reply}")
+    if isinstance(error, OSError | smtplib.SMTPServerDisconnected):
+        return ServerUnreachable(
+            f"The mail server could not be reached: {type(error).__name__}: {error}"
+        )
     return TransientError(f"{type(error).__name__}: {error}")
 
 

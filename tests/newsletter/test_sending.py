@@ -109,7 +109,9 @@ def test_envelope_is_what_smtplib_sendmail_would_send(make, smtp_server, setting
     assert Delivery.objects.get(subscriber=reader).status == Delivery.Status.SENT
 
 
-def test_unreachable_server_is_retried_then_recorded_as_failed(make, settings):
+def test_unreachable_server_is_retried_then_pauses_the_issue(make, settings):
+    """Issue 15: a mail server that is down must not fail the list; the send waits, paused with
+    the error, and the row keeps its place (and its retries) for the resume."""
     from tests.smtp import free_port
 
     settings.MAILERS = {
@@ -119,14 +121,16 @@ def test_unreachable_server_is_retried_then_recorded_as_failed(make, settings):
         }
     }
     settings.NEWSLETTER_MAX_ATTEMPTS = 3
+    settings.NEWSLETTER_RETRY_BASE_SECONDS = 0.01
     make.subscribers(1)
     issue = send_issue(make.issue().pk)
     delivery = Delivery.objects.get()
-    assert delivery.status == Delivery.Status.FAILED
-    assert delivery.attempts == 3
+    assert delivery.status == Delivery.Status.QUEUED
+    assert delivery.attempts == 0
     assert "Connection refused" in delivery.last_error or "Errno" in delivery.last_error
     assert Subscriber.objects.get().is_confirmed  # not the reader's fault
-    assert issue.status == Issue.Status.SENT
+    assert issue.status == Issue.Status.PAUSED
+    assert "could not be reached" in issue.pause_reason and "3 tries" in issue.pause_reason
 
 
 def test_workers_claim_disjoint_batches_and_take_over_expired_leases(make, settings):
