@@ -105,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages for anonymous readers from the cache, before sessions, CSRF and the view
+    # (and before the database is needed: stored pages are served while it is down).
+    "newsroom.pagecache.PageCacheMiddleware",
     # A database that cannot be reached answers 503 with Retry-After (site design, no trace).
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,6 +141,8 @@ TEMPLATES = [
             "context_processors": [
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
+                # Last: pages that may be shared carry no reader's CSRF token.
+                "newsroom.pagecache.csrf_context",
             ],
         },
     },
@@ -199,7 +204,22 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for the page cache's entries (about 20 KB each) in each process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "2000"))},
+        }
+    }
+
+# The page cache (newsroom.pagecache): how long anonymous readers' pages are kept, by us and by a
+# CDN or proxy in front (s-maxage), and how long such a cache may serve a page while it fetches a
+# fresh one (stale-while-revalidate). Purges drop pages at once; 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))
+# Where purged pages go (newsroom.cache): the page cache, and the CDN hook, which POSTs the purged
+# URLs to CDN_PURGE_URL (a task) when it is set.
+CACHE_PURGERS = ["newsroom.pagecache.purge"]
 
 # Background tasks: a database queue by default (worker: ``manage.py db_worker``); with
 # TASKS_BACKEND=rq and REDIS_URL, RQ workers (``manage.py rqworker default --job-class

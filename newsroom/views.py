@@ -1,15 +1,26 @@
 """Project-wide views: the pages Django shows when a request fails a security check or an
-error."""
+error, and the CSRF token for forms on cached pages."""
 
 import sys
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django.views.defaults import server_error as django_server_error
 
 from newsroom.links import absolute_url
 from newsroom.middleware import DATABASE_ERRORS, database_unavailable
+
+
+@never_cache
+@require_GET
+def csrf_token(request):
+    """``/csrf/``: this browser's CSRF token (and its cookie), for the forms of pages that every
+    reader shares and so carry none (``newsroom.pagecache``; ``static/js/site.js`` asks)."""
+    return JsonResponse({"token": get_token(request)})
 
 
 def server_error(request, template_name="500.html"):
