@@ -218,8 +218,11 @@ else:
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))
 # Where purged pages go (newsroom.cache): the page cache, and the CDN hook, which POSTs the purged
-# URLs to CDN_PURGE_URL (a task) when it is set.
-CACHE_PURGERS = ["newsroom.pagecache.purge"]
+# URLs to CDN_PURGE_URL (a task; newsroom.cdn) when it is set, with CDN_PURGE_TOKEN as a bearer.
+CACHE_PURGERS = ["newsroom.pagecache.purge", "newsroom.cdn.purge"]
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_TOKEN = os.environ.get("CDN_PURGE_TOKEN", "")
+CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "10"))
 
 # Background tasks: a database queue by default (worker: ``manage.py db_worker``); with
 # TASKS_BACKEND=rq and REDIS_URL, RQ workers (``manage.py rqworker default --job-class
