@@ -123,7 +123,7 @@ def pages():
         "search": reverse("articles:search") + "?q=" + story.headline.split()[0],
     }
     try:
-        found["feed"] = reverse("feeds:latest")
+        found["feed"] = reverse("articles:feed")
     except NoReverseMatch:
         found["feed"] = "/feed/"
     return found
@@ -212,7 +212,7 @@ def cpu_seconds(pids):
 def start_gunicorn(port, env):
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+         "--access-logfile", "/dev/null",
          "newsroom.wsgi:application"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -1,5 +1,4 @@
 import json
-import smtplib
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,9 +9,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .emails import RenderedIssue
+from .desk import IssueDesk
 from .models import Delivery, Issue, IssueArticle, Subscriber
-from .sending import send_test
 
 
 class SubscriberForm(forms.ModelForm):
@@ -160,7 +158,7 @@ class BestOfForm(forms.Form):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(IssueDesk, admin.ModelAdmin):
     form = IssueForm
     list_display = ["subject", "status_summary", "scheduled_at", "sent_at", "progress_summary"]
     list_filter = ["status"]
@@ -217,11 +215,7 @@ class IssueAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.resume_view),
                 name="newsletter_issue_resume",
             ),
-            path(
-                "<int:pk>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="newsletter_issue_preview",
-            ),
+            *self.desk_urls(),
             *super().get_urls(),
         ]
 
@@ -250,15 +244,13 @@ class IssueAdmin(admin.ModelAdmin):
         if obj.pk is None:
             return "Save the issue first."
         url = reverse("admin:newsletter_issue_preview", args=[obj.pk])
-        return format_html('<a href="{}" target="_blank">Preview the email</a>', url)
+        return format_html('<a href="{}">Preview the email</a>', url)
 
-    def preview_view(self, request, pk):
-        issue = get_object_or_404(Issue, pk=pk)
-        if not self.has_view_permission(request, issue):
-            return HttpResponse(status=403)
-        sample = Subscriber(pk=0, email=request.user.email or "reader@example.com", name="")
-        html = RenderedIssue(issue).preview_html(sample)
-        return _email_preview_response(html)
+    def view_on_site(self, obj):
+        """A sent issue is in the public archive; any other opens the staff preview."""
+        if obj.status == Issue.Status.SENT:
+            return obj.get_absolute_url()
+        return reverse("admin:newsletter_issue_preview", args=[obj.pk])
 
     def resume_view(self, request, pk):
         """The "Resume sending" button on a paused issue's page (a POST, like the action)."""
@@ -296,40 +288,22 @@ class IssueAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send a test of the selected issue to me")
     def send_test_to_me(self, request, queryset):
-        if not request.user.email:
-            self.message_user(
-                request, "Your account has no email address: add one first.", messages.ERROR
-            )
-            return
-        sent = 0
-        for issue in queryset:
-            try:
-                send_test(issue, request.user.email)
-            except (smtplib.SMTPException, OSError) as error:
-                self.message_user(
-                    request,
-                    f"Could not send the test of “{issue}”: the mail server said {error}",
-                    messages.ERROR,
-                )
-            else:
-                sent += 1
-        if sent:
-            self.message_user(request, f"Sent {sent} test email(s) to {request.user.email}.")
+        self.send_tests(request, queryset)
 
     @admin.action(
-        description="Send the selected issues to all confirmed subscribers", permissions=["change"]
+        description="Send the selected issue to all confirmed subscribers…", permissions=["change"]
     )
     def send_now(self, request, queryset):
-        started = 0
-        for issue in queryset:
-            try:
-                issue.send()
-            except Issue.CannotSend as error:
-                self.message_user(request, f"{error} Not sent.", messages.ERROR)
-            else:
-                started += 1
-        if started:
-            self.message_user(request, f"Sending {started} issue(s); progress shows in the list.")
+        """Opens the issue's "Send…" page: only confirming there sends."""
+        issues = list(queryset[:2])
+        if len(issues) != 1:
+            self.message_user(
+                request,
+                "Choose one issue: each is sent from its own confirmation page.",
+                messages.ERROR,
+            )
+            return None
+        return redirect("admin:newsletter_issue_send", issues[0].pk)
 
     @admin.action(description="Resume sending the selected paused issues", permissions=["change"])
     def resume_sending(self, request, queryset):
@@ -349,15 +323,6 @@ class IssueAdmin(admin.ModelAdmin):
                 request,
                 f"Resumed {resumed} issue(s) where they stopped; progress shows in the list.",
             )
-
-
-def _email_preview_response(html):
-    """The email as mail clients get it (inline styles); sandboxed by its own CSP."""
-    response = HttpResponse(html)
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; sandbox"
-    )
-    return response
 
 
 @admin.register(Delivery)

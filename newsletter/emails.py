@@ -163,10 +163,21 @@ class PreparedMessage(EmailMultiAlternatives):
 
 
 class RenderedIssue:
-    """An issue rendered once; ``message_for(subscriber)`` makes each recipient's copy."""
+    """An issue rendered once; ``message_for(subscriber)`` makes each recipient's copy.
 
-    def __init__(self, issue):
+    ``test=True`` renders the editor's test copy: its "read in your browser" link opens the
+    staff preview until the issue is sent (the public archive has only sent issues), and it has
+    no unsubscribe or manage links (nor ``List-Unsubscribe``): those name a subscriber, and the
+    editor who gets the test may not be one.
+    """
+
+    def __init__(self, issue, *, test=False):
         self.issue = issue
+        self.test = test
+        if test and issue.status != issue.Status.SENT:
+            archive_url = absolute_url(reverse("admin:newsletter_issue_preview", args=[issue.pk]))
+        else:
+            archive_url = absolute_url(issue.get_absolute_url())
         stories = []
         for article in issue.ordered_articles():
             image = article.lead_image
@@ -184,7 +195,8 @@ class RenderedIssue:
             "stories": stories,
             "SITE_NAME": settings.SITE_NAME,
             "home_url": absolute_url(reverse("articles:home")),
-            "archive_url": absolute_url(issue.get_absolute_url()),
+            "archive_url": archive_url,
+            "is_test": test,
             **PLACEHOLDERS,
         }
         self.html = inline_css(render_to_string("newsletter/email/issue.html", context))
@@ -199,7 +211,7 @@ class RenderedIssue:
             policy.fold("From", settings.DEFAULT_FROM_EMAIL)
             + "MIME-Version: 1.0\r\n"
             + f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n'
-            + "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+            + ("" if test else "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
         ).encode("ascii")
         self.part_head = {
             subtype: (
@@ -256,7 +268,13 @@ class RenderedIssue:
         if subject is not None:
             subject_header = policy.fold("Subject", subject).encode("ascii")
         recipient = f"To: {to}\r\n" if to.isascii() else policy.fold("To", to)
-        list_unsubscribe = self.unsubscribe_headers(urls)["List-Unsubscribe"]
+        list_unsubscribe = (
+            b""
+            if self.test
+            else self.unsubscribe_headers(urls)["List-Unsubscribe"]
+            .fold(policy=policy)
+            .encode("ascii")
+        )
         return b"".join(
             [
                 subject_header,
@@ -264,7 +282,7 @@ class RenderedIssue:
                 recipient.encode("ascii"),
                 f"Date: {format_datetime(datetime.now(UTC))}\r\n".encode("ascii"),
                 f"Message-ID: {make_msgid(domain=DNS_NAME)}\r\n".encode("ascii"),
-                list_unsubscribe.fold(policy=policy).encode("ascii"),
+                list_unsubscribe,
                 b"\r\n",
                 self.part_head["plain"],
                 self.encoded_text.encode(self.personal_values(subscriber, html=False, urls=urls)),
@@ -286,7 +304,7 @@ class RenderedIssue:
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[to],
-            headers=self.unsubscribe_headers(urls),
+            headers={} if self.test else self.unsubscribe_headers(urls),
             raw=self.wire_for(subscriber, to=to, subject=subject),
         )
         message.attach_alternative(html, "text/html")

@@ -453,8 +453,9 @@ def send_issue(issue_id, *, batch_size=None, on_progress=None):
 
 
 def send_test(issue, address):
-    """Send the issue to one address (the editor's), marked as a test."""
-    rendered = RenderedIssue(issue)
+    """Send the issue to one address (the editor's), marked as a test: every link in it works
+    for that editor (``RenderedIssue(test=True)``)."""
+    rendered = RenderedIssue(issue, test=True)
     sample = Subscriber.objects.by_email(address).first() or Subscriber(pk=0, email=address)
     message = rendered.message_for(sample, to=address, subject=f"[Test] {issue.subject}")
     return message.send()

@@ -55,6 +55,25 @@ def subscribe(request):
     return redirect("newsletter:subscribe_done")
 
 
+def refuse_without_csrf_token(request):
+    """A sign-up sent without a valid CSRF token (the project's CSRF failure view calls it):
+    403, nobody signed up, and the form again with the address kept and a fresh token, so
+    sending again works. A form on a cached page carries no token until its script fetched one:
+    without JavaScript, this is how its reader gets one."""
+    form = SubscribeForm(request.POST)
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(
+        None,
+        "We could not accept that form: its security check was missing or out of date, so "
+        "you are not signed up yet. Please press Subscribe again.",
+    )
+    return render(request, "newsletter/subscribe.html", {"form": form}, status=403)
+
+
+subscribe.csrf_failure = refuse_without_csrf_token
+
+
 def subscribe_done(request):
     return render(request, "newsletter/subscribe_done.html")
 

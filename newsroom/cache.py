@@ -9,15 +9,24 @@ Two kinds of cached data exist:
 
 - *fragments* every page needs (the section menu, the site settings), kept under the keys below
   and rebuilt by their readers (``Section.objects.menu()``, ``SiteSettings.load()``);
-- *pages*: whatever stores whole pages (the page cache, a CDN in front) registers a purger with
-  :func:`register_purger`; it receives the paths to drop, or ``EVERYTHING``.
+- *pages*: whatever stores whole pages receives the paths to drop, or ``EVERYTHING``: the
+  purgers named in ``settings.CACHE_PURGERS`` (the page cache, ``newsroom.pagecache.purge``, and
+  the CDN hook, ``newsroom.cdn.purge``), in every process that purges (web and task workers
+  alike), and any registered with :func:`register_purger`.
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 MENU_KEY = "articles:menu-sections"
 SITE_SETTINGS_KEY = "articles:site-settings"
+
+# The sitemap files an article can appear in (articles/sitemaps.py's SITEMAPS); a story's change
+# purges their first files (the later ``?p=`` files of the same paths go with them in a page
+# cache that keys by path).
+SITEMAP_SECTIONS = ("articles", "sections", "tags", "authors")
 
 EVERYTHING = None  # passed to purgers: every page may show what changed (the menu, say)
 
@@ -36,8 +45,12 @@ def unregister_purger(purger):
         _purgers.remove(purger)
 
 
+def _configured_purgers():
+    return [import_string(path) for path in getattr(settings, "CACHE_PURGERS", ())]
+
+
 def _run_purgers(paths):
-    for purger in list(_purgers):
+    for purger in [*_configured_purgers(), *_purgers]:
         purger(paths)
 
 
@@ -66,8 +79,9 @@ def purge_site_settings():
 
 
 def article_paths(article):
-    """Every public page that shows ``article``: its own, the home page, its section, its tags'
-    and its authors' pages, the feeds of each (RSS and Atom) and the sitemaps. Call it before a
+    """Every public page that shows ``article``: its own, the home page, the corrections page,
+    its section, its tags' and its authors' pages, the feeds of each (RSS and Atom) and the
+    sitemaps. Call it before a
     change as well as after when the change moves the article (a new section or slug), so the
     old pages go too."""
     from django.urls import reverse
@@ -81,8 +95,12 @@ def article_paths(article):
 
     paths = {
         reverse("articles:home"),
+        reverse("articles:corrections"),
         reverse("articles:feed"),
         reverse("articles:feed_atom"),
+        reverse("articles:sitemap_index"),
+        reverse("articles:sitemap_news"),
+        *(reverse("articles:sitemap", args=[name]) for name in SITEMAP_SECTIONS),
         article.get_absolute_url(),
     }
     if article.section_id:

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # its index template; articles/sitemaps.py holds ours
     "django.contrib.postgres",  # search: SearchVectorField, GIN index (harmless on SQLite)
     "taggit",
     "django_prose_editor",
@@ -104,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages for anonymous readers from the cache, before sessions, CSRF and the view
+    # (and before the database is needed: stored pages are served while it is down).
+    "newsroom.pagecache.PageCacheMiddleware",
     # A database that cannot be reached answers 503 with Retry-After (site design, no trace).
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,6 +141,8 @@ TEMPLATES = [
             "context_processors": [
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
+                # Last: pages that may be shared carry no reader's CSRF token.
+                "newsroom.pagecache.csrf_context",
             ],
         },
     },
@@ -198,7 +204,25 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for the page cache's entries (about 20 KB each) in each process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "2000"))},
+        }
+    }
+
+# The page cache (newsroom.pagecache): how long anonymous readers' pages are kept, by us and by a
+# CDN or proxy in front (s-maxage), and how long such a cache may serve a page while it fetches a
+# fresh one (stale-while-revalidate). Purges drop pages at once; 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+PAGE_STALE_SECONDS = int(os.environ.get("PAGE_STALE_SECONDS", "30"))
+# Where purged pages go (newsroom.cache): the page cache, and the CDN hook, which POSTs the purged
+# URLs to CDN_PURGE_URL (a task; newsroom.cdn) when it is set, with CDN_PURGE_TOKEN as a bearer.
+CACHE_PURGERS = ["newsroom.pagecache.purge", "newsroom.cdn.purge"]
+CDN_PURGE_URL = os.environ.get("CDN_PURGE_URL", "")
+CDN_PURGE_TOKEN = os.environ.get("CDN_PURGE_TOKEN", "")
+CDN_PURGE_TIMEOUT = float(os.environ.get("CDN_PURGE_TIMEOUT", "10"))
 
 # Background tasks: a database queue by default (worker: ``manage.py db_worker``); with
 # TASKS_BACKEND=rq and REDIS_URL, RQ workers (``manage.py rqworker default --job-class
@@ -310,6 +334,13 @@ ADMIN_LOGIN_RATE_WINDOW = int(os.environ.get("ADMIN_LOGIN_RATE_WINDOW", "600"))
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
+# The Google News sitemap's publication: its name as Google News knows it, and its language
+# (ISO 639: "en", or "zh-cn"/"zh-tw"), by default the site's name and LANGUAGE_CODE's language.
+NEWS_PUBLICATION_NAME = os.environ.get("NEWS_PUBLICATION_NAME", SITE_NAME)
+NEWS_PUBLICATION_LANGUAGE = os.environ.get(
+    "NEWS_PUBLICATION_LANGUAGE",
+    LANGUAGE_CODE if LANGUAGE_CODE in ("zh-cn", "zh-tw") else LANGUAGE_CODE.split("-")[0],
+)
 USE_TZ = True
 
 # Newsroom --------------------------------------------------------------------------------------
@@ -329,6 +360,8 @@ SWEEP_JOBS = [
 ]
 
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "12"))
+# Addresses per sitemap file (the protocol allows 50,000; smaller files are quicker to make).
+SITEMAP_URLS_PER_FILE = int(os.environ.get("SITEMAP_URLS_PER_FILE", "2000"))
 # How long a shareable preview link works unless the editor says otherwise (hours).
 PREVIEW_LINK_HOURS = float(os.environ.get("PREVIEW_LINK_HOURS", "48"))
 TAGGIT_CASE_INSENSITIVE = True

@@ -5,6 +5,8 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from newsroom import login
+from newsroom.pagecache import public_page
+from newsroom.views import csrf_token, robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -17,6 +19,8 @@ urlpatterns = [
     # The admin's own login address, throttled (newsroom.login); reverse("admin:login") is this.
     path("admin/login/", login.login),
     path("admin/", admin.site.urls),
+    path("robots.txt", public_page(robots_txt), name="robots"),
+    path("csrf/", csrf_token, name="csrf"),
     path("comments/", include("comments.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("", include("articles.urls")),

@@ -1,17 +1,29 @@
 """Project-wide views: the pages Django shows when a request fails a security check or an
-error."""
+error, and the CSRF token for forms on cached pages."""
 
 import sys
 
 from django.contrib import admin
-from django.http import HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django.views.defaults import server_error as django_server_error
 
+from newsroom.links import absolute_url
 from newsroom.middleware import DATABASE_ERRORS, database_unavailable
+
+
+@never_cache
+@require_GET
+def csrf_token(request):
+    """``/csrf/``: this browser's CSRF token (and its cookie), for the forms of pages that every
+    reader shares and so carry none (``newsroom.pagecache``; ``static/js/site.js`` asks)."""
+    return JsonResponse({"token": get_token(request)})
 
 
 def server_error(request, template_name="500.html"):
@@ -56,3 +68,18 @@ def permission_denied(request, exception=None):
         return render(request, "admin/403.html", context, status=403)
     html = loader.render_to_string("403.html", request=request)
     return HttpResponseForbidden(html)
+
+
+def robots_txt(request):
+    """``/robots.txt``: both sitemaps, and what crawlers should leave alone (the admin, staff
+    and shared previews, search results; those pages also say ``noindex`` themselves)."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        "Disallow: /preview/",
+        f"Disallow: {reverse('articles:search')}",
+        "",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap_index'))}",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap_news'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

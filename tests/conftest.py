@@ -26,6 +26,10 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    # A test runs inside a transaction that never commits, so purges (run on commit) never run:
+    # the page cache would serve pages from before the test's changes. Its own tests turn it on
+    # and run the commit callbacks (the ``page_cache`` fixture).
+    settings.PAGE_CACHE_SECONDS = 0
     cache.clear()
     yield
     cache.clear()
@@ -94,6 +98,16 @@ def count_queries(client):
         return len(captured)
 
     return count
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The page cache on, as in production (``newsroom.pagecache``). Changes must then run
+    their commit callbacks (``django_capture_on_commit_callbacks(execute=True)``), where the
+    purges are, for readers to see them."""
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    return settings
 
 
 # A real SMTP server -----------------------------------------------------------------------------

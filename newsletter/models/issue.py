@@ -1,5 +1,6 @@
 """Issues editors compose: their stories, their recipients frozen when sending starts, progress."""
 
+import hashlib
 from datetime import timedelta
 
 from django.db import models, transaction
@@ -101,10 +102,9 @@ class Issue(models.Model):
         here; ``enqueue=False`` is for the command, which runs the engine itself in the
         foreground. A paused issue resumes where it stopped. ``Issue.CannotSend`` says why an
         issue cannot go."""
-        if self.status == self.Status.SENT:
-            raise self.CannotSend(f"“{self}” was already sent.")
-        if not self.items.exists():
-            raise self.CannotSend(f"“{self}” has no stories; add some before sending.")
+        reason = self.cannot_send_reason()
+        if reason:
+            raise self.CannotSend(reason)
         self.start_sending()
         if enqueue:
             # The task module imports the models, so it is imported when it is needed.
@@ -112,6 +112,28 @@ class Issue(models.Model):
 
             transaction.on_commit(lambda: send_issue_task.enqueue(self.pk))
         return self
+
+    def cannot_send_reason(self):
+        """Why the issue cannot go out now, in words for an editor, or ``""``."""
+        if self.status == self.Status.SENT:
+            return f"“{self}” was already sent."
+        if not self.items.exists():
+            return f"“{self}” has no stories; add some before sending."
+        return ""
+
+    def recipient_count(self):
+        """How many people a send would mail now: every confirmed subscriber, or, for an issue
+        already sending or paused, the recipients it still has to reach."""
+        if self.status in (self.Status.DRAFT, self.Status.SCHEDULED):
+            return Subscriber.objects.confirmed().count()
+        return self.deliveries.filter(status__in=Delivery.Status.open_values()).count()
+
+    def confirmation_key(self):
+        """A digest of what the "Send…" page shows (status, subject, intro, stories): the send
+        goes only when the page confirmed is the issue as it is, not as it was."""
+        stories = list(self.items.order_by("position", "pk").values_list("article_id", flat=True))
+        data = f"{self.pk}|{self.status}|{self.subject}|{self.intro}|{stories}"
+        return hashlib.sha256(data.encode()).hexdigest()[:20]
 
     def schedule(self):
         """Once the transaction commits, enqueue the send for ``scheduled_at``. The minute sweep
