@@ -166,7 +166,7 @@ class DeskAdmin:
         ``q`` (caption, credit, alt text)."""
         if not request.user.has_perm("articles.view_image"):
             return _error("You may not use the image library.", 403)
-        query = request.GET.get("q", "")[:200].strip()
+        query = request.GET.get("q", "")[:200].replace("\x00", "").strip()  # PostgreSQL: no NUL
         pictures = Image.objects.search(query) if query else Image.objects.all()
         pictures = pictures.order_by("-uploaded_at", "-pk")[:PICTURES_PER_SEARCH]
         return JsonResponse(
@@ -190,7 +190,7 @@ class DeskAdmin:
         one name per tag whatever its case (tags are matched case-insensitively on save)."""
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             return _error("You may not tag articles.", 403)
-        query = request.GET.get("q", "")[:100].strip()
+        query = request.GET.get("q", "")[:100].replace("\x00", "").strip()  # PostgreSQL: no NUL
         if not query:
             return JsonResponse({"tags": []})
         names = Tag.objects.filter(name__icontains=query).values_list("name", flat=True)

@@ -178,6 +178,13 @@ def test_tag_suggestions_match_any_case_once_each(editor_client, make):
     assert editor_client.get(url, {"q": "OUR"}).json()["tags"] == ["Harbour", "Harbour lights"]
     assert editor_client.get(url, {"q": ""}).json() == {"tags": []}
     assert editor_client.get(url, {"q": "\x00" * 500}).status_code == 200
+    assert editor_client.get(url, {"q": "har\x00b"}).json()["tags"] == ["Harbour", "Harbour lights"]
+
+
+def test_autosave_keeps_text_with_a_nul_on_either_database(editor_client, make):
+    story = make.article()
+    assert autosave(editor_client, story, headline="A\x00B").status_code == 200
+    assert Draft.objects.get().content == {"headline": "AB"}
 
 
 def test_a_tag_typed_in_another_case_is_the_same_tag(editor_client, make):
@@ -195,7 +202,7 @@ def test_the_picture_library_search_finds_by_caption_and_needs_permission(
     make.image(caption="Tram at the depot", credit="City Archive")
     make.image(caption="Harbour at dawn")
     url = reverse("admin:articles_article_pictures")
-    found = editor_client.get(url, {"q": "tram"}).json()["pictures"]
+    found = editor_client.get(url, {"q": "tr\x00am"}).json()["pictures"]
     assert [(p["caption"], p["credit"]) for p in found] == [("Tram at the depot", "City Archive")]
     assert found[0]["src"].startswith("/media/images/")
     assert len(editor_client.get(url).json()["pictures"]) == 2
