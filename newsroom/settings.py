@@ -7,6 +7,7 @@ on PostgreSQL, Redis and real SMTP. Every variable is documented in the README.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -82,6 +83,15 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+# The publisher's logo in structured data (a static file, or an absolute URL) and its size in
+# pixels ("WIDTHxHEIGHT"); Google asks for a wide raster of at most 600x60.
+SITE_LOGO = os.environ.get("SITE_LOGO", "img/logo.png")
+SITE_LOGO_SIZE = tuple(
+    int(n)
+    for n in re.fullmatch(
+        r"([0-9]{1,5})x([0-9]{1,5})", os.environ.get("SITE_LOGO_SIZE", "600x60")
+    ).groups()
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
