@@ -12,6 +12,7 @@ change), and a conditional GET that matches gets a 304 without the body.
 """
 
 import hashlib
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -29,6 +30,15 @@ from .models import Article, Author, Section, Tag
 FEED_LENGTH = 30
 # The lead picture offered to readers and aggregators: the smallest rendition at least this wide.
 FEED_IMAGE_WIDTH = 1200
+
+# Characters XML 1.0 cannot hold (a pasted control character would otherwise fail the feed).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text):
+    """``text`` without the characters XML 1.0 refuses."""
+    return _NOT_XML.sub("", str(text or ""))
+
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -111,10 +121,10 @@ class LatestStoriesFeed(Feed):
         return {}
 
     def title(self, obj):
-        return settings.SITE_NAME
+        return xml_safe(settings.SITE_NAME)
 
     def description(self, obj):
-        return f"The latest stories from {settings.SITE_NAME}."
+        return xml_safe(f"The latest stories from {settings.SITE_NAME}.")
 
     def link(self, obj):
         return absolute_url(obj.get_absolute_url() if obj else reverse("articles:home"))
@@ -132,10 +142,10 @@ class LatestStoriesFeed(Feed):
 
     # What RSS titles hold is HTML, hence escaped (Django's default); Atom's are text.
     def item_title(self, item):
-        return escape(item.headline)
+        return escape(xml_safe(item.headline))
 
     def item_description(self, item):
-        return escape(item.standfirst) if item.standfirst else None
+        return escape(xml_safe(item.standfirst)) if item.standfirst else None
 
     def item_link(self, item):
         return absolute_url(item.get_absolute_url())
@@ -156,7 +166,7 @@ class LatestStoriesFeed(Feed):
         return item.modified_at
 
     def item_categories(self, item):
-        return [item.section.name, *(tag.name for tag in item.tags.all())]
+        return [xml_safe(name) for name in [item.section.name, *(t.name for t in item.tags.all())]]
 
     def item_enclosures(self, item):
         image = self._image(item)
@@ -167,10 +177,10 @@ class LatestStoriesFeed(Feed):
     def item_extra_kwargs(self, item):
         return {
             "authors": [
-                (author.name, absolute_url(author.get_absolute_url()))
+                (xml_safe(author.name), absolute_url(author.get_absolute_url()))
                 for author in item.authors.all()
             ],
-            "content_html": item.body_html,
+            "content_html": xml_safe(item.body_html),
             "image": self._image(item),
         }
 
@@ -189,7 +199,7 @@ class LatestStoriesAtomFeed(LatestStoriesFeed):
         return self.description(obj)
 
     def item_title(self, item):
-        return item.headline
+        return xml_safe(item.headline)
 
 
 class _ObjectFeedMixin:
@@ -203,10 +213,10 @@ class _ObjectFeedMixin:
         return {self.lookup: obj}
 
     def title(self, obj):
-        return f"{obj.name} · {settings.SITE_NAME}"
+        return xml_safe(f"{obj.name} · {settings.SITE_NAME}")
 
     def description(self, obj):
-        return f"The latest stories {self.about} {obj.name} from {settings.SITE_NAME}."
+        return xml_safe(f"The latest stories {self.about} {obj.name} from {settings.SITE_NAME}.")
 
 
 class SectionFeed(_ObjectFeedMixin, LatestStoriesFeed):

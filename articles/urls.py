@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from newsroom.pagecache import public_page
 
-from . import feeds, views
+from . import feeds, sitemaps, views
 
 
 class WordSlugConverter:
@@ -24,6 +24,9 @@ app_name = "articles"
 
 urlpatterns = [
     path("", public_page(views.HomeView.as_view()), name="home"),
+    path("sitemap.xml", public_page(sitemaps.index), name="sitemap_index"),
+    path("sitemap-news.xml", public_page(sitemaps.news), name="sitemap_news"),
+    path("sitemap-<slug:section>.xml", public_page(sitemaps.section), name="sitemap"),
     path("feed/", public_page(feeds.LatestStoriesFeed()), name="feed"),
     path("feed/atom/", public_page(feeds.LatestStoriesAtomFeed()), name="feed_atom"),
     path("section/<wslug:slug>/", public_page(views.SectionView.as_view()), name="section"),

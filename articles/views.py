@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from newsroom.links import absolute_url
 
+from . import metadata
 from .models import Article, Author, Correction, PreviewLink, Section, Tag
 from .pagination import WindowPaginator
 from .search import normalize_query
@@ -37,7 +38,11 @@ class HomeView(TemplateView):
         for article in latest:
             by_section.setdefault(article.section, []).append(article)
         return super().get_context_data(
-            lead=lead, featured=featured, sections=list(by_section.items()), **kwargs
+            lead=lead,
+            featured=featured,
+            sections=list(by_section.items()),
+            structured_data=metadata.website(),
+            **kwargs,
         )
 
 
@@ -61,14 +66,25 @@ class ArticleListView(ListView):
         return Article.objects.published().for_listing().filter(**self.get_filter())
 
     def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["canonical_url"] = canonical_list_url(self.request, context.get("page_obj"))
         if self.feed_name and "heading" in kwargs:
             slug = self.kwargs["slug"]
-            kwargs["feed"] = {
+            context["feed"] = {
                 "title": f"{kwargs['heading']} · {settings.SITE_NAME}",
                 "rss": absolute_url(reverse(self.feed_name, args=[slug])),
                 "atom": absolute_url(reverse(self.feed_name + "_atom", args=[slug])),
             }
-        return super().get_context_data(**kwargs)
+        return context
+
+
+def canonical_list_url(request, page_obj, **params):
+    """A list's address as search engines should index it: its path, ``params`` (a search's
+    words), and the page number past the first; nothing else a link added."""
+    query = {key: value for key, value in params.items() if value}
+    if page_obj is not None and page_obj.number > 1:
+        query["page"] = page_obj.number
+    return absolute_url(request.path + (f"?{urlencode(query)}" if query else ""))
 
 
 class SectionView(ArticleListView):
@@ -126,10 +142,13 @@ class ArticleDetailView(DetailView):
         article = self.object
         related = Article.objects.related_to(article, bylines=False)
         Article.objects.prefetch_bylines([article, *related])  # one query for every byline
+        canonical = absolute_url(article.get_absolute_url())
         return super().get_context_data(
             related=related,
             current_section=article.section,
-            canonical_url=absolute_url(article.get_absolute_url()),
+            canonical_url=canonical,
+            open_graph=metadata.article_open_graph(article),
+            structured_data=metadata.news_article(article, canonical),
             **kwargs,
         )
 
@@ -211,9 +230,13 @@ class SearchView(ListView):
         return Article.objects.published().search(self.query).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             query=self.query, page_query=urlencode({"q": self.query}), **kwargs
         )
+        context["canonical_url"] = canonical_list_url(
+            self.request, context.get("page_obj"), q=self.query
+        )
+        return context
 
 
 class CorrectionListView(ListView):
@@ -225,3 +248,8 @@ class CorrectionListView(ListView):
 
     def get_queryset(self):
         return Correction.objects.published().select_related("article")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["canonical_url"] = canonical_list_url(self.request, context.get("page_obj"))
+        return context

@@ -260,6 +260,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     def queue_action_view(self, request, pk):
         """One button of one card: do it, log it, and go back to the queue at the next card."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied  # before anything else: no answer differs for outsiders
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         action = request.POST.get("action", "")

@@ -23,6 +23,11 @@ from django.utils.module_loading import import_string
 MENU_KEY = "articles:menu-sections"
 SITE_SETTINGS_KEY = "articles:site-settings"
 
+# The sitemap files an article can appear in (articles/sitemaps.py's SITEMAPS); a story's change
+# purges their first files (the later ``?p=`` files of the same paths go with them in a page
+# cache that keys by path).
+SITEMAP_SECTIONS = ("articles", "sections", "tags", "authors")
+
 EVERYTHING = None  # passed to purgers: every page may show what changed (the menu, say)
 
 _purgers = []
@@ -93,6 +98,9 @@ def article_paths(article):
         reverse("articles:corrections"),
         reverse("articles:feed"),
         reverse("articles:feed_atom"),
+        reverse("articles:sitemap_index"),
+        reverse("articles:sitemap_news"),
+        *(reverse("articles:sitemap", args=[name]) for name in SITEMAP_SECTIONS),
         article.get_absolute_url(),
     }
     if article.section_id:

@@ -7,6 +7,7 @@ on PostgreSQL, Redis and real SMTP. Every variable is documented in the README.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -82,6 +83,15 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+# The publisher's logo in structured data (a static file, or an absolute URL) and its size in
+# pixels ("WIDTHxHEIGHT"); Google asks for a wide raster of at most 600x60.
+SITE_LOGO = os.environ.get("SITE_LOGO", "img/logo.png")
+SITE_LOGO_SIZE = tuple(
+    int(n)
+    for n in re.fullmatch(
+        r"([0-9]{1,5})x([0-9]{1,5})", os.environ.get("SITE_LOGO_SIZE", "600x60")
+    ).groups()
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -91,6 +101,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # its index template; articles/sitemaps.py holds ours
     "django.contrib.postgres",  # search: SearchVectorField, GIN index (harmless on SQLite)
     "taggit",
     "django_prose_editor",
@@ -333,6 +344,13 @@ ADMIN_LOGIN_RATE_WINDOW = int(os.environ.get("ADMIN_LOGIN_RATE_WINDOW", "600"))
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
+# The Google News sitemap's publication: its name as Google News knows it, and its language
+# (ISO 639: "en", or "zh-cn"/"zh-tw"), by default the site's name and LANGUAGE_CODE's language.
+NEWS_PUBLICATION_NAME = os.environ.get("NEWS_PUBLICATION_NAME", SITE_NAME)
+NEWS_PUBLICATION_LANGUAGE = os.environ.get(
+    "NEWS_PUBLICATION_LANGUAGE",
+    LANGUAGE_CODE if LANGUAGE_CODE in ("zh-cn", "zh-tw") else LANGUAGE_CODE.split("-")[0],
+)
 USE_TZ = True
 
 # Newsroom --------------------------------------------------------------------------------------
@@ -352,6 +370,8 @@ SWEEP_JOBS = [
 ]
 
 ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "12"))
+# Addresses per sitemap file (the protocol allows 50,000; smaller files are quicker to make).
+SITEMAP_URLS_PER_FILE = int(os.environ.get("SITEMAP_URLS_PER_FILE", "2000"))
 # How long a shareable preview link works unless the editor says otherwise (hours).
 PREVIEW_LINK_HOURS = float(os.environ.get("PREVIEW_LINK_HOURS", "48"))
 TAGGIT_CASE_INSENSITIVE = True

@@ -5,18 +5,21 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from newsroom import login
-from newsroom.views import csrf_token
+from newsroom.pagecache import public_page
+from newsroom.views import csrf_token, robots_txt
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "Newsroom"
 
+handler403 = "newsroom.views.permission_denied"
 handler500 = "newsroom.views.server_error"
 
 urlpatterns = [
     # The admin's own login address, throttled (newsroom.login); reverse("admin:login") is this.
     path("admin/login/", login.login),
     path("admin/", admin.site.urls),
+    path("robots.txt", public_page(robots_txt), name="robots"),
     path("csrf/", csrf_token, name="csrf"),
     path("comments/", include("comments.urls")),
     path("newsletter/", include("newsletter.urls")),

@@ -3,13 +3,18 @@ error, and the CSRF token for forms on cached pages."""
 
 import sys
 
-from django.http import JsonResponse
+from django.contrib import admin
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import server_error as django_server_error
 
+from newsroom.links import absolute_url
 from newsroom.middleware import DATABASE_ERRORS, database_unavailable
 
 
@@ -42,3 +47,39 @@ def csrf_failure(request, reason=""):
     if own_answer is not None:
         return own_answer(request, *match.args, **match.kwargs)
     return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+def permission_denied(request, exception=None):
+    """403: in the admin, a page in the admin's design with a way back (its home page, and the
+    page the person came from when that is ours); elsewhere the site's own page."""
+    admin_root = reverse("admin:index")
+    if request.path.startswith(admin_root) and request.user.is_authenticated:
+        referer = request.headers.get("Referer", "")
+        back = (
+            referer
+            if referer
+            and url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            and referer != request.build_absolute_uri()
+            else ""
+        )
+        context = {**admin.site.each_context(request), "title": "Not allowed", "back": back}
+        return render(request, "admin/403.html", context, status=403)
+    html = loader.render_to_string("403.html", request=request)
+    return HttpResponseForbidden(html)
+
+
+def robots_txt(request):
+    """``/robots.txt``: both sitemaps, and what crawlers should leave alone (the admin, staff
+    and shared previews, search results; those pages also say ``noindex`` themselves)."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {reverse('admin:index')}",
+        "Disallow: /preview/",
+        f"Disallow: {reverse('articles:search')}",
+        "",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap_index'))}",
+        f"Sitemap: {absolute_url(reverse('articles:sitemap_news'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -16,7 +16,7 @@ from tests.hostile import RAW_QUERIES, VALUES
 
 pytestmark = pytest.mark.django_db
 
-PARAMETERS = ["page", "q", "replyto", "comments_page", "email", "utm_source", "section"]
+PARAMETERS = ["page", "q", "replyto", "comments_page", "email", "utm_source", "section", "p"]
 
 
 @pytest.fixture
@@ -76,6 +76,11 @@ def public_get_urls(site):
         reverse("articles:section_feed", args=[story.section.slug]),
         reverse("articles:tag_feed_atom", args=[tag.slug]),
         reverse("articles:author_feed", args=[story.ordered_authors[0].slug]),
+        reverse("articles:sitemap_index"),
+        reverse("articles:sitemap_news"),
+        reverse("articles:sitemap", args=["articles"]),
+        reverse("articles:sitemap", args=["tags"]),
+        reverse("robots"),
     ]
 
 
@@ -160,6 +165,7 @@ def test_hostile_path_segments_are_404s_not_errors(client, site):
             failures.check(client, "get", prefix + value + "/")
             failures.check(client, "post", prefix + value + "/", data={"name": value})
         failures.check(client, "get", f"/newsletter/archive/{value}/")
+        failures.check(client, "get", f"/sitemap-{value}.xml")
     failures.check(client, "get", "/newsletter/archive/" + "9" * 5000 + "/")
     failures.check(client, "get", "/preview/" + "9" * 5000 + "/")
     failures.assert_none()

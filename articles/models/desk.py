@@ -25,7 +25,7 @@ class DraftQuerySet(models.QuerySet):
         """Store what ``user`` typed into ``article``'s form (only the known fields, each cut
         to its size), replacing their earlier draft; returns it."""
         content = {
-            name: str(fields[name])[:limit]
+            name: fields[name].replace("\x00", "")[:limit]  # PostgreSQL's JSON holds no NUL
             for name, limit in DRAFT_FIELDS.items()
             if isinstance(fields.get(name), str)
         }

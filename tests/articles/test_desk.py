@@ -178,6 +178,13 @@ def test_tag_suggestions_match_any_case_once_each(editor_client, make):
     assert editor_client.get(url, {"q": "OUR"}).json()["tags"] == ["Harbour", "Harbour lights"]
     assert editor_client.get(url, {"q": ""}).json() == {"tags": []}
     assert editor_client.get(url, {"q": "\x00" * 500}).status_code == 200
+    assert editor_client.get(url, {"q": "har\x00b"}).json()["tags"] == ["Harbour", "Harbour lights"]
+
+
+def test_autosave_keeps_text_with_a_nul_on_either_database(editor_client, make):
+    story = make.article()
+    assert autosave(editor_client, story, headline="A\x00B").status_code == 200
+    assert Draft.objects.get().content == {"headline": "AB"}
 
 
 def test_a_tag_typed_in_another_case_is_the_same_tag(editor_client, make):
@@ -195,7 +202,7 @@ def test_the_picture_library_search_finds_by_caption_and_needs_permission(
     make.image(caption="Tram at the depot", credit="City Archive")
     make.image(caption="Harbour at dawn")
     url = reverse("admin:articles_article_pictures")
-    found = editor_client.get(url, {"q": "tram"}).json()["pictures"]
+    found = editor_client.get(url, {"q": "tr\x00am"}).json()["pictures"]
     assert [(p["caption"], p["credit"]) for p in found] == [("Tram at the depot", "City Archive")]
     assert found[0]["src"].startswith("/media/images/")
     assert len(editor_client.get(url).json()["pictures"]) == 2
@@ -211,3 +218,30 @@ def test_the_form_carries_the_desk_and_its_script(editor_client, make):
     )
     assert "articles/desk.js" in page
     assert "<script>" not in page.replace('<script src="', "")  # no inline script
+
+
+def test_the_picture_dialog_uploads_to_the_library_with_its_rules(
+    editor_client, staff_client, make
+):
+    url = reverse("admin:articles_article_picture_upload")
+    fields = {"alt_text": "A tram", "caption": "The new tram", "credit": "City Archive"}
+    response = editor_client.post(url, {**fields, "file": make.upload("tram.jpg")})
+    assert response.status_code == 201
+    picture = response.json()["picture"]
+    assert (picture["caption"], picture["credit"], picture["alt"]) == (
+        "The new tram",
+        "City Archive",
+        "A tram",
+    )
+    assert picture["src"].startswith("/media/images/")
+    not_a_picture = make.upload("notes.jpg", content=b"not a picture at all")
+    refused = editor_client.post(url, {**fields, "file": not_a_picture})
+    assert refused.status_code == 400 and refused.json()["error"].startswith("Not uploaded:")
+    no_alt = editor_client.post(url, {"file": make.upload("b.jpg")})
+    assert no_alt.status_code == 400 and "alt_text" in no_alt.json()["errors"]
+    assert editor_client.get(url).status_code == 405
+    moderator = staff_client(["Moderators"])
+    assert moderator.post(url, {**fields, "file": make.upload("c.jpg")}).status_code == 403
+    from articles.models import Image
+
+    assert Image.objects.count() == 1
