@@ -165,7 +165,10 @@ class EditConflictFields(forms.Form):
         data = self.data.copy()
         data[self.add_prefix("based_on_version")] = str(article.version)
         self.data = data
-        raise forms.ValidationError(self.conflict.message, code="edit_conflict")
+        raise forms.ValidationError(
+            "Not saved: someone else saved this article after you opened it (see above).",
+            code="edit_conflict",
+        )
 
     def typed_content(self):
         typed = {}

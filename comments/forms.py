@@ -39,6 +39,9 @@ class CommentForm(forms.ModelForm):
         help_texts = {
             "email": "Your email address will not be published.",
             "website": "",
+            "body": "Plain text: HTML tags show just as you type them. Web addresses starting "
+            "with http://, https:// or www. become links (marked nofollow); your name links "
+            "to your website.",
             "notify_replies": "",
         }
         widgets = {

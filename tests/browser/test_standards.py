@@ -396,11 +396,11 @@ def test_keyboard_reader_posts_a_comment_without_a_mouse(page, page_types, demo,
     settings.COMMENTS_MIN_SECONDS = 0  # a keyboard is quick; the timing rule has its own tests
     keyboard_from_home_to_the_lead_story(page, page_types, demo)
     form = page.locator(".comment-form form")
-    tab_to(page, form.get_by_label("Name"), limit=200)
+    tab_to(page, form.get_by_role("textbox", name="Name", exact=True), limit=200)
     page.keyboard.type("Keyboard Reader")
     page.keyboard.press("Tab")
     page.keyboard.type("keys@example.org")
-    tab_to(page, form.get_by_label("Comment"), limit=3)
+    tab_to(page, form.get_by_role("textbox", name="Comment", exact=True), limit=3)
     page.keyboard.type("Posted without touching a mouse.")
     tab_to(page, form.locator("button[type=submit]"), limit=4)
     with page.expect_navigation():
@@ -431,9 +431,11 @@ def test_with_javascript_off_a_reader_searches_reads_comments_and_signs_up(
     expect(page.locator("a.copy-link")).to_have_attribute("href", re.compile(r"/article/"))
 
     form = page.locator(".comment-form form")
-    form.get_by_label("Name").fill("No Script Reader")
+    form.get_by_role("textbox", name="Name", exact=True).fill("No Script Reader")
     form.get_by_role("textbox", name="Email", exact=True).fill("noscript@example.org")
-    form.get_by_label("Comment").fill("Read and written with scripts off.")
+    form.get_by_role("textbox", name="Comment", exact=True).fill(
+        "Read and written with scripts off."
+    )
     form.get_by_role("button", name="Post comment").click()
     expect(page.get_by_text("awaiting moderation").first).to_be_visible()
     assert Comment.objects.filter(body="Read and written with scripts off.").exists()
