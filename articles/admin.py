@@ -31,7 +31,7 @@ from .models import (
     Tag,
 )
 from .revisions_admin import RevisionsAdmin
-from .tasks import schedule_file_removal, schedule_renditions
+from .tasks import schedule_crops, schedule_file_removal, schedule_renditions
 from .workflow_admin import WorkflowAdmin
 
 PUBLISH_PERMISSION = "articles.publish_article"
@@ -113,20 +113,31 @@ class ImageAdmin(PurgesEverythingAdmin):
     list_display_links = ["thumbnail", "__str__"]
     search_fields = ["caption", "credit", "alt_text"]
     date_hierarchy = "uploaded_at"
-    readonly_fields = ["preview", "body_address", "dimensions"]
+    readonly_fields = ["preview", "body_address", "dimensions", "focal_point_picker"]
     fieldsets = [
         (None, {"fields": ["file", "preview", "alt_text", "caption"]}),
+        (
+            "Focal point",
+            {
+                "fields": ["focal_point_picker", "focal_x", "focal_y"],
+                "description": "Crops for link previews and fixed-shape layouts keep this point "
+                "in view.",
+            },
+        ),
         ("Image source", {"fields": ["credit", "credit_url"]}),
         ("Use in an article body", {"fields": ["body_address", "dimensions"]}),
     ]
 
     class Media:
         css = {"all": ["articles/admin.css"]}
+        js = ["articles/focal_point.js"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "file" in form.changed_data:
-            schedule_renditions(obj)
+            schedule_renditions(obj)  # the crops too
+        elif {"focal_x", "focal_y"} & set(form.changed_data):
+            schedule_crops(obj)
 
     def delete_model(self, request, obj):
         schedule_file_removal(obj)
@@ -144,6 +155,25 @@ class ImageAdmin(PurgesEverythingAdmin):
     @admin.display(description="Preview")
     def preview(self, image):
         return _thumbnail(image, "admin-preview") if image.pk else "Shown after saving."
+
+    @admin.display(description="Click the picture")
+    def focal_point_picker(self, image):
+        """The picture to click (``articles/focal_point.js`` fills the two numbers below and
+        marks the point); without JavaScript, type the numbers."""
+        if not image.pk or not image.file:
+            return "Upload the picture and save; then click it to set its focal point."
+        width = min(image.width, 480) or 480
+        return format_html(
+            '<div class="focal-picker" data-focal-x="{}" data-focal-y="{}">'
+            '<img src="{}" alt="{}" width="{}" height="{}">'
+            '<span class="focal-picker__marker" aria-hidden="true" hidden></span></div>',
+            image.focal_x,
+            image.focal_y,
+            image.url_for_width(640),
+            image.alt_text,
+            width,
+            round(width * image.aspect_ratio),
+        )
 
     @admin.display(description="Address for the body editor")
     def body_address(self, image):

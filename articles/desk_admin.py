@@ -7,8 +7,8 @@ mixed into ``ArticleAdmin``; the page's side is ``static/articles/desk.js``.
   was typed from, so the edit lock still catches anything saved since. Saving deletes it.
 - Presence: opening the form, and the page every 20 seconds, says who has it open; the form
   shows who else did in the last two minutes.
-- Pictures: the body's picture button searches the image library here (and uploads through
-  the image admin's own add form).
+- Pictures: the body's picture button searches the image library here, and uploads to it
+  with the image admin's own form.
 
 Every endpoint is behind ``admin_site.admin_view`` and the article's change permission; an
 article the person may not see is a 404, as on the change form. Answers are JSON, errors too.
@@ -19,11 +19,26 @@ import json
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 
+from newsroom import cache as page_cache
+
+from .forms import ImageForm
 from .models import Draft, Image, Presence, Tag
 from .models.workflow import local_time
+from .tasks import schedule_renditions
 
 PICTURES_PER_SEARCH = 24
 TAG_SUGGESTIONS = 10
+
+
+def _picture(picture):
+    return {
+        "id": picture.pk,
+        "src": picture.file.url,
+        "thumbnail": picture.thumbnail_url,
+        "alt": picture.alt_text,
+        "caption": picture.caption,
+        "credit": picture.credit,
+    }
 
 
 def _error(message, status):
@@ -64,7 +79,7 @@ class DeskAdmin:
                 "presence_url": self._url("presence", obj) if obj else "",
                 "pictures_url": reverse("admin:articles_article_pictures"),
                 "tags_url": reverse("admin:articles_article_tags"),
-                "upload_url": reverse("admin:articles_image_add"),
+                "upload_url": reverse("admin:articles_article_picture_upload"),
                 "autosave_seconds": self.autosave_seconds,
                 "presence_seconds": self.presence_seconds,
             },
@@ -99,6 +114,11 @@ class DeskAdmin:
             ),
             path("<int:pk>/presence/", view(self.presence_view), name="articles_article_presence"),
             path("pictures/", view(self.pictures_view), name="articles_article_pictures"),
+            path(
+                "pictures/upload/",
+                view(self.upload_picture_view),
+                name="articles_article_picture_upload",
+            ),
             path("tags/", view(self.tags_view), name="articles_article_tags"),
             *super().get_urls(),
         ]
@@ -169,21 +189,24 @@ class DeskAdmin:
         query = request.GET.get("q", "")[:200].replace("\x00", "").strip()  # PostgreSQL: no NUL
         pictures = Image.objects.search(query) if query else Image.objects.all()
         pictures = pictures.order_by("-uploaded_at", "-pk")[:PICTURES_PER_SEARCH]
-        return JsonResponse(
-            {
-                "pictures": [
-                    {
-                        "id": picture.pk,
-                        "src": picture.file.url,
-                        "thumbnail": picture.thumbnail_url,
-                        "alt": picture.alt_text,
-                        "caption": picture.caption,
-                        "credit": picture.credit,
-                    }
-                    for picture in pictures
-                ]
-            }
-        )
+        return JsonResponse({"pictures": [_picture(picture) for picture in pictures]})
+
+    def upload_picture_view(self, request):
+        """A new library picture from the picture dialog (the image admin's own form and
+        rules: size, pixels, EXIF), answered with the picture or the form's errors."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("articles.add_image"):
+            return _error("You may not add pictures to the library.", 403)
+        form = ImageForm(request.POST, request.FILES)
+        if not form.is_valid():
+            errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+            message = " ".join(" ".join(errs) for errs in errors.values())
+            return JsonResponse({"error": f"Not uploaded: {message}", "errors": errors}, status=400)
+        picture = form.save()
+        schedule_renditions(picture)
+        page_cache.purge_everything()  # as the image admin does for any change to the library
+        return JsonResponse({"picture": _picture(picture)}, status=201)
 
     def tags_view(self, request):
         """Existing tags containing ``q``, those starting with it first, for the tags field;

@@ -36,8 +36,27 @@ class LibraryImageField(forms.ImageField):
 class ImageForm(forms.ModelForm):
     class Meta:
         model = Image
-        fields = ["file", "alt_text", "caption", "credit", "credit_url"]
+        fields = ["file", "alt_text", "caption", "credit", "credit_url", "focal_x", "focal_y"]
+        widgets = {
+            "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+            "focal_y": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+        }
         field_classes = {"file": LibraryImageField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("focal_x", "focal_y"):
+            self.fields[name].required = False  # left empty: the point stays where it was
+
+    def clean_focal_x(self):
+        return self._focal("focal_x")
+
+    def clean_focal_y(self):
+        return self._focal("focal_y")
+
+    def _focal(self, name):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value is None else value
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
@@ -146,7 +165,10 @@ class EditConflictFields(forms.Form):
         data = self.data.copy()
         data[self.add_prefix("based_on_version")] = str(article.version)
         self.data = data
-        raise forms.ValidationError(self.conflict.message, code="edit_conflict")
+        raise forms.ValidationError(
+            "Not saved: someone else saved this article after you opened it (see above).",
+            code="edit_conflict",
+        )
 
     def typed_content(self):
         typed = {}

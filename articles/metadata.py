@@ -83,8 +83,7 @@ def share_images(image):
     ``width`` and ``height``."""
     if image is None:
         return []
-    crops = image.crops_for_sharing() if hasattr(image, "crops_for_sharing") else []
-    found = crops or [image.rendition(1200)]
+    found = image.crops_for_sharing() or [image.rendition(1200)]
     return [{**picture, "url": absolute_url(picture["url"])} for picture in found]
 
 

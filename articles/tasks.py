@@ -15,6 +15,8 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from newsroom import cache as page_cache
+
 logger = logging.getLogger(__name__)
 
 
@@ -104,6 +106,12 @@ def schedule_renditions(image):
     transaction.on_commit(lambda: make_renditions.enqueue(pk))
 
 
+def schedule_crops(image):
+    """Cut ``image``'s fixed-ratio crops again (an editor moved its focal point), on commit."""
+    pk = image.pk
+    transaction.on_commit(lambda: make_crops.enqueue(pk))
+
+
 def schedule_file_removal(image):
     """Remove ``image``'s file and renditions once its deletion is committed. Call it before
     deleting: the row, and so the names of its files, is gone afterwards."""
@@ -123,6 +131,22 @@ def make_renditions(image_id):
     image.make_renditions()
     image.remove_stale_renditions()
     return Article.objects.showing_inline(image).rerender_bodies()
+
+
+@task
+def make_crops(image_id):
+    """A picture's 16:9, 4:3 and 1:1 crops around its focal point (see ``Image.make_crops``),
+    and the pages whose previews and structured data name them purged."""
+    from .models import Image
+
+    image = Image.objects.filter(pk=image_id).first()
+    if image is None or not image.file:
+        return 0
+    if not image.has_current_crops:
+        image.make_crops()
+        for article in image.lead_for.select_related("section"):
+            page_cache.purge_article(article)
+    return len(image.crops) - 1
 
 
 @task

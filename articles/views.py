@@ -15,6 +15,7 @@ from newsroom.links import absolute_url
 
 from . import metadata
 from .models import Article, Author, Correction, PreviewLink, Section, Tag
+from .pagination import WindowPaginator
 from .search import normalize_query
 
 LATEST_PER_SECTION = 4
@@ -50,9 +51,14 @@ class ArticleListView(ListView):
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
+    paginator_class = WindowPaginator  # no COUNT(*) over a whole archive
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
+
+    def get_paginator(self, *args, **kwargs):
+        paginator = super().get_paginator(*args, **kwargs)
+        return paginator.ask_for(self.request.GET.get(self.page_kwarg))
 
     feed_name = None  # the URL name of the list's own RSS feed; its Atom one ends in "_atom"
 
@@ -130,13 +136,15 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().for_detail()
+        return Article.objects.published().for_detail(bylines=False)
 
     def get_context_data(self, **kwargs):
         article = self.object
+        related = Article.objects.related_to(article, bylines=False)
+        Article.objects.prefetch_bylines([article, *related])  # one query for every byline
         canonical = absolute_url(article.get_absolute_url())
         return super().get_context_data(
-            related=Article.objects.related_to(article),
+            related=related,
             current_section=article.section,
             canonical_url=canonical,
             open_graph=metadata.article_open_graph(article),

@@ -6,8 +6,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -157,14 +157,18 @@ class ArticleQuerySet(models.QuerySet):
         Article.objects.filter(pk__in=changed).purge_pages()
         return len(changed)
 
-    def for_listing(self):
-        """What a list of teasers needs, in a fixed number of queries whatever the length."""
-        return self.select_related("section", "lead_image").prefetch_related(
-            Prefetch(
-                "authors",
-                queryset=Author.objects.select_related("photo").order_by("articleauthor__position"),
-            )
-        )
+    def for_listing(self, bylines=True):
+        """What a list of teasers needs, in a fixed number of queries whatever the length.
+        ``bylines=False`` leaves the authors to :meth:`prefetch_bylines` (one query for the
+        article page's story and its related stories together)."""
+        listing = self.select_related("section", "lead_image")
+        return listing.prefetch_related(byline_prefetch()) if bylines else listing
+
+    def prefetch_bylines(self, articles):
+        """The authors of each of ``articles``, in byline order, in one query; returns them."""
+        articles = [article for article in articles if article is not None]
+        models.prefetch_related_objects(articles, byline_prefetch())
+        return articles
 
     def latest_per_section(self, per_section=4, candidates=1000):
         """The newest ``per_section`` stories of each section, in menu order, in one query.
@@ -190,9 +194,9 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("section__position", "section__name", "row")
         )
 
-    def for_detail(self):
+    def for_detail(self, bylines=True):
         corrections = Correction.objects.filter(published_at__lte=timezone.now())
-        return self.for_listing().prefetch_related(
+        return self.for_listing(bylines).prefetch_related(
             "tags", Prefetch("corrections", queryset=corrections)
         )
 
@@ -206,37 +210,47 @@ class ArticleQuerySet(models.QuerySet):
         """Re-index these articles' text; ``save()`` does it for one, bulk inserts call it."""
         return fulltext.update_index(self)
 
-    def related_to(self, article, limit=4, candidates=2000):
-        """Stories sharing the most tags with ``article``, then the latest in its section.
+    def related_to(self, article, limit=4, candidates=2000, bylines=True):
+        """Stories sharing the most tags with ``article``, then the latest in its section, in
+        one query (and one for their bylines) however many tags, stories and authors there are.
 
-        Tag overlap is counted among the ``candidates`` most recent stories only, so a popular
-        tag on a large archive doesn't make every article page count thousands of rows.
+        Only the ``candidates`` most recent stories are looked at, so a popular tag on a large
+        archive doesn't make every article page count thousands of rows; each candidate in the
+        section or sharing a tag gets its count of shared tags from the tag table's index.
         """
+        from .tag import TaggedArticle
+
         tag_ids = [tag.pk for tag in article.tags.all()]
         published = self.published().exclude(pk=article.pk)
-        by_tags = []
+        recent = published.order_by("-published_at", "-pk").values("pk")[:candidates]
+        near = models.Q(section_id=article.section_id)
+        shared = models.Value(0)
         if tag_ids:
-            recent = published.order_by("-published_at", "-pk").values("pk")[:candidates]
-            by_tags = list(
-                self.filter(pk__in=recent, tags__in=tag_ids)
-                .values("pk")  # group by the key alone, not every column
-                .annotate(shared=Count("tags"))  # the filter's join: shared tags only
-                .order_by("-shared", "-published_at", "-pk")
-                .values_list("pk", flat=True)[:limit]
+            tagged = TaggedArticle.objects.filter(tag_id__in=tag_ids)
+            near |= models.Q(pk__in=tagged.values("content_object_id"))
+            shared = Coalesce(
+                Subquery(
+                    tagged.filter(content_object_id=OuterRef("pk"))
+                    .order_by()
+                    .values("content_object_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
             )
-        extra = []
-        if len(by_tags) < limit:
-            extra = list(
-                published.filter(section_id=article.section_id)
-                .exclude(pk__in=by_tags)
-                .order_by("-published_at")
-                .values_list("pk", flat=True)[: limit - len(by_tags)]
-            )
-        ids = by_tags + extra
-        if not ids:
-            return []
-        found = self.filter(pk__in=ids).for_listing().in_bulk()
-        return [found[pk] for pk in ids if pk in found]
+        return list(
+            self.model.objects.filter(near, pk__in=recent)
+            .annotate(shared_tags=shared)
+            .order_by("-shared_tags", "-published_at", "-pk")
+            .for_listing(bylines)[:limit]
+        )
+
+
+def byline_prefetch():
+    return Prefetch(
+        "authors",
+        queryset=Author.objects.select_related("photo").order_by("articleauthor__position"),
+    )
 
 
 def render_body(body):

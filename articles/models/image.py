@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -32,6 +33,11 @@ RENDITION_FORMATS = (
     ("JPEG", "jpg", {"quality": 82, "optimize": True, "progressive": True}),
 )
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+# Fixed-ratio crops cut around the focal point, for link previews, structured data and layouts
+# that need one shape: (name, width ratio, height ratio), widest first. Each is CROP_WIDTH wide,
+# or as wide as the original allows (never enlarged).
+CROP_RATIOS = (("16x9", 16, 9), ("4x3", 4, 3), ("1x1", 1, 1))
+CROP_WIDTH = 1200
 
 
 def validate_image_file(uploaded):
@@ -220,12 +226,38 @@ class Image(models.Model):
         editable=False,
         help_text="Widths rendered so far; files live under renditions/<key>/.",
     )
+    focal_x = models.FloatField(
+        "focal point (across)",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Click the picture on the point that must stay in every crop; 0 is the left "
+        "edge, 1 the right.",
+    )
+    focal_y = models.FloatField(
+        "focal point (down)",
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 is the top edge, 1 the bottom.",
+    )
+    crops = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="The fixed-ratio crops made so far: the focal point they were cut around and "
+        "each ratio's size.",
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="image_focal_point_inside",
+                violation_error_message="The focal point must be inside the picture (0 to 1).",
+            ),
+        ]
 
     def __str__(self):
         return self.caption or self.alt_text
@@ -314,6 +346,90 @@ class Image(models.Model):
                 default_storage.save(name, ContentFile(buffer.getvalue()))
         self.renditions = widths
         type(self).objects.filter(pk=self.pk).update(renditions=widths)
+        self.make_crops(picture)
+
+    @property
+    def focal_point(self):
+        return [round(self.focal_x, 4), round(self.focal_y, 4)]
+
+    def _crop_name(self, ratio):
+        x, y = (round(v * 10000) for v in self.focal_point)
+        return f"renditions/{self.rendition_key}/crop-{ratio}-{x}-{y}.jpg"
+
+    def crop_box(self, width_ratio, height_ratio, size=None):
+        """The largest box of that ratio inside the picture, centred on the focal point as far
+        as the edges allow: (left, top, right, bottom) in pixels."""
+        width, height = size or (self.width, self.height)
+        if width * height_ratio > height * width_ratio:  # wider than the ratio: cut the sides
+            box_w, box_h = round(height * width_ratio / height_ratio), height
+        else:  # taller: cut top and bottom
+            box_w, box_h = width, round(width * height_ratio / width_ratio)
+        left = min(max(round(self.focal_x * width - box_w / 2), 0), width - box_w)
+        top = min(max(round(self.focal_y * height - box_h / 2), 0), height - box_h)
+        return (left, top, left + box_w, top + box_h)
+
+    def make_crops(self, picture=None):
+        """Cut each ratio of ``CROP_RATIOS`` around the focal point, once per focal point (the
+        files are named by it, so a moved point makes new ones and caches never serve the old).
+        ``make_renditions`` calls it; so does the task after an editor moves the point."""
+        if picture is None:
+            with self.file.open("rb") as handle, PILImage.open(handle) as source:
+                source.load()
+                picture = source.convert("RGB")
+            self.file.close()
+        stale = [self._crop_name_from(self.crops, ratio) for ratio, *_ in CROP_RATIOS]
+        made = {"focal": self.focal_point}
+        for ratio, width_ratio, height_ratio in CROP_RATIOS:
+            box = self.crop_box(width_ratio, height_ratio, picture.size)
+            out_w = min(CROP_WIDTH, box[2] - box[0])
+            out_h = round(out_w * height_ratio / width_ratio)
+            cropped = picture.crop(box).resize((out_w, out_h), PILImage.Resampling.LANCZOS)
+            buffer = io.BytesIO()
+            cropped.save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
+            name = self._crop_name(ratio)
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            default_storage.save(name, ContentFile(buffer.getvalue()))
+            made[ratio] = [out_w, out_h]
+        current = {self._crop_name(ratio) for ratio, *_ in CROP_RATIOS}
+        for name in stale:
+            if name and name not in current and default_storage.exists(name):
+                default_storage.delete(name)
+        self.crops = made
+        type(self).objects.filter(pk=self.pk).update(crops=made)
+
+    def _crop_name_from(self, crops, ratio):
+        """The file of an earlier crop (``crops`` as stored), to remove once replaced."""
+        if not crops or "focal" not in crops or ratio not in crops:
+            return None
+        x, y = (round(v * 10000) for v in crops["focal"])
+        return f"renditions/{self.rendition_key}/crop-{ratio}-{x}-{y}.jpg"
+
+    @property
+    def has_current_crops(self):
+        return bool(self.crops) and self.crops.get("focal") == self.focal_point
+
+    def crops_for_sharing(self):
+        """The crops for the current focal point, widest ratio first, each as ``url``,
+        ``width``, ``height``, ``ratio``; none until they are made (pages then use the whole
+        picture)."""
+        if not self.has_current_crops:
+            return []
+        return [
+            {
+                "url": default_storage.url(self._crop_name(ratio)),
+                "width": self.crops[ratio][0],
+                "height": self.crops[ratio][1],
+                "ratio": ratio,
+            }
+            for ratio, *_ in CROP_RATIOS
+            if ratio in self.crops
+        ]
+
+    def crop(self, ratio):
+        """One crop (``"16x9"``, ``"4x3"``, ``"1x1"``) for a layout that needs that shape, or
+        None until it is made."""
+        return next((c for c in self.crops_for_sharing() if c["ratio"] == ratio), None)
 
     # Presentation ------------------------------------------------------------------------------
 

@@ -42,8 +42,10 @@ class SiteSettings(models.Model):
         purges it with ``newsroom.cache.purge_site_settings()`` when they change)."""
         value = cache.get(SITE_SETTINGS_KEY)
         if value is None:
-            value, _ = cls.objects.get_or_create(pk=1)
-            value.follow_links_list = list(value.follow_links.all())
+            # The links with their settings row in one query; without links, the row alone.
+            links = list(FollowLink.objects.filter(settings_id=1).select_related("settings"))
+            value = links[0].settings if links else cls.objects.get_or_create(pk=1)[0]
+            value.follow_links_list = links
             cache.set(SITE_SETTINGS_KEY, value, 3600)
         return value
 

@@ -241,12 +241,24 @@
     const credit = el("input", { type: "text", id: "desk-picture-credit", size: 40 });
     const insert = el("button", { type: "button", className: "default", textContent: "Insert picture", disabled: true });
     const cancel = el("button", { type: "button", textContent: "Cancel" });
-    const upload = el("a", {
-      href: desk.dataset.uploadUrl,
-      target: "_blank",
-      rel: "noopener",
-      textContent: "Upload a new picture (opens the library in a new tab; search again after)",
-    });
+    // Upload: the library's own form and rules, answered with the new picture, chosen at once.
+    const file = el("input", { type: "file", id: "desk-upload-file", accept: "image/jpeg,image/png,image/webp,image/gif" });
+    const alt = el("input", { type: "text", id: "desk-upload-alt", size: 50 });
+    const newCaption = el("input", { type: "text", id: "desk-upload-caption", size: 50 });
+    const newCredit = el("input", { type: "text", id: "desk-upload-credit", size: 30 });
+    const send = el("button", { type: "button", textContent: "Upload to the library" });
+    const uploadStatus = el("p", { className: "help", id: "desk-upload-status" });
+    uploadStatus.setAttribute("aria-live", "polite");
+    const labelled = (input, text) => el("p", {}, [el("label", { htmlFor: input.id, textContent: text }), input]);
+    const upload = el("details", { className: "desk-upload" }, [
+      el("summary", { textContent: "Upload a new picture" }),
+      labelled(file, "Picture "),
+      labelled(alt, "Alt text (what it shows, for people who cannot see it) "),
+      labelled(newCaption, "Caption "),
+      labelled(newCredit, "Credit "),
+      el("p", {}, [send]),
+      uploadStatus,
+    ]);
     const dialog = el("dialog", { className: "desk-picture-dialog", id: "desk-picture-dialog" }, [
       el("h2", { textContent: "Insert a picture" }),
       el("p", {}, [search]),
@@ -258,7 +270,47 @@
     ]);
     let chosen = null;
 
-    function load() {
+    function choose(picture, pick) {
+      chosen = picture;
+      for (const other of results.querySelectorAll(".desk-picture")) other.setAttribute("aria-pressed", "false");
+      if (pick) pick.setAttribute("aria-pressed", "true");
+      caption.value = picture.caption || "";
+      credit.value = picture.credit || "";
+      insert.disabled = false;
+    }
+
+    send.addEventListener("click", () => {
+      if (!file.files.length) {
+        uploadStatus.textContent = "Choose a picture file first.";
+        return;
+      }
+      const data = new FormData();
+      data.append("file", file.files[0]);
+      data.append("alt_text", alt.value);
+      data.append("caption", newCaption.value);
+      data.append("credit", newCredit.value);
+      uploadStatus.textContent = "Uploading…";
+      fetch(desk.dataset.uploadUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken(form) },
+        body: data,
+      })
+        .then((response) => response.json().then((answer) => ({ ok: response.ok, answer })))
+        .then(({ ok, answer }) => {
+          if (!ok) {
+            uploadStatus.textContent = answer.error || "Not uploaded.";
+            return;
+          }
+          uploadStatus.textContent = "Uploaded and chosen: check the caption and credit, then insert it.";
+          search.value = "";
+          load(answer.picture.id);
+          choose(answer.picture, null);
+        })
+        .catch(() => (uploadStatus.textContent = "Not uploaded: the library could not be reached."));
+    });
+
+    function load(selectId) {
       const url = desk.dataset.picturesUrl + "?q=" + encodeURIComponent(search.value.trim());
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
@@ -273,14 +325,8 @@
                 el("img", { src: picture.thumbnail, alt: picture.alt, width: 120 }),
                 el("span", { textContent: picture.caption || picture.alt }),
               ]);
-              pick.addEventListener("click", () => {
-                chosen = picture;
-                for (const other of results.querySelectorAll(".desk-picture")) other.setAttribute("aria-pressed", "false");
-                pick.setAttribute("aria-pressed", "true");
-                caption.value = picture.caption || "";
-                credit.value = picture.credit || "";
-                insert.disabled = false;
-              });
+              pick.addEventListener("click", () => choose(picture, pick));
+              if (picture.id === selectId) pick.setAttribute("aria-pressed", "true");
               return el("li", {}, [pick]);
             })
           );
@@ -291,7 +337,7 @@
     let timer = null;
     search.addEventListener("input", () => {
       window.clearTimeout(timer);
-      timer = window.setTimeout(load, 200);
+      timer = window.setTimeout(() => load(), 200);
     });
     search.addEventListener("keydown", (event) => {
       if (event.key === "Enter") event.preventDefault(); // not the article form's submit
@@ -300,6 +346,7 @@
       chosen = null;
       insert.disabled = true;
       dialog.showModal();
+      uploadStatus.textContent = "";
       load();
       search.focus();
     });

@@ -218,3 +218,30 @@ def test_the_form_carries_the_desk_and_its_script(editor_client, make):
     )
     assert "articles/desk.js" in page
     assert "<script>" not in page.replace('<script src="', "")  # no inline script
+
+
+def test_the_picture_dialog_uploads_to_the_library_with_its_rules(
+    editor_client, staff_client, make
+):
+    url = reverse("admin:articles_article_picture_upload")
+    fields = {"alt_text": "A tram", "caption": "The new tram", "credit": "City Archive"}
+    response = editor_client.post(url, {**fields, "file": make.upload("tram.jpg")})
+    assert response.status_code == 201
+    picture = response.json()["picture"]
+    assert (picture["caption"], picture["credit"], picture["alt"]) == (
+        "The new tram",
+        "City Archive",
+        "A tram",
+    )
+    assert picture["src"].startswith("/media/images/")
+    not_a_picture = make.upload("notes.jpg", content=b"not a picture at all")
+    refused = editor_client.post(url, {**fields, "file": not_a_picture})
+    assert refused.status_code == 400 and refused.json()["error"].startswith("Not uploaded:")
+    no_alt = editor_client.post(url, {"file": make.upload("b.jpg")})
+    assert no_alt.status_code == 400 and "alt_text" in no_alt.json()["errors"]
+    assert editor_client.get(url).status_code == 405
+    moderator = staff_client(["Moderators"])
+    assert moderator.post(url, {**fields, "file": make.upload("c.jpg")}).status_code == 403
+    from articles.models import Image
+
+    assert Image.objects.count() == 1

@@ -139,3 +139,58 @@ def test_the_picture_button_inserts_a_library_picture_with_caption_and_credit(
     page.goto(site.url + story.get_absolute_url())
     expect(page.locator(".article__body figure img")).to_be_visible()
     assert problems == []
+
+
+def test_the_picture_button_uploads_a_new_picture_and_inserts_it(browser, site, make, tmp_path):
+    from tests.factories import jpeg_bytes
+
+    make.staff(["Editors"], username="fay", password=PASSWORD)
+    story = make.article(body="<p>The harbour at dawn.</p>")
+    photo = tmp_path / "harbour.jpg"
+    photo.write_bytes(jpeg_bytes(900, 600))
+    problems = []
+    page = log_in(browser, site, "fay", problems)
+    page.goto(change_url(site, story))
+    type_in_body(page, "")
+    page.get_by_role("button", name="Insert a picture from the library…").click()
+    dialog = page.locator("#desk-picture-dialog")
+    expect(dialog.locator(".desk-pictures")).to_contain_text("No picture matches.")
+    dialog.get_by_text("Upload a new picture").click()
+    dialog.locator("#desk-upload-file").set_input_files(str(photo))
+    dialog.locator("#desk-upload-alt").fill("Boats in the harbour")
+    dialog.locator("#desk-upload-caption").fill("Morning in the harbour")
+    dialog.locator("#desk-upload-credit").fill("Ada Photographer")
+    dialog.get_by_role("button", name="Upload to the library").click()
+    expect(dialog.locator("#desk-upload-status")).to_contain_text("Uploaded and chosen")
+    expect(dialog.locator("#desk-picture-credit")).to_have_value("Ada Photographer")
+    dialog.get_by_role("button", name="Insert picture").click()
+    figure = page.locator(".prose-editor .tiptap figure")
+    expect(figure).to_contain_text("Morning in the harbour (Image source: Ada Photographer)")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    story.refresh_from_db()
+    assert "Morning in the harbour" in story.body and "/media/images/" in story.body
+    assert problems == []
+
+
+def test_the_tags_field_suggests_existing_tags_once_each_as_one_types(browser, site, make):
+    make.staff(["Editors"], username="fay", password=PASSWORD)
+    make.article(tags=["Harbour", "Harbour lights", "Transport"])
+    story = make.article(tags=["Transport"])
+    problems = []
+    page = log_in(browser, site, "fay", problems)
+    page.goto(change_url(site, story))
+    tags = page.locator("#id_tags")
+    tags.fill("")
+    tags.press_sequentially("transport, HARB")
+    options = page.locator("#desk-tag-suggestions option")
+    expect(options).to_have_count(2)
+    assert [options.nth(i).get_attribute("value") for i in range(2)] == [
+        "transport, Harbour",
+        "transport, Harbour lights",
+    ]
+    with page.expect_response(lambda response: "/tags/?q=tra" in response.url):
+        tags.press_sequentially(", tra")
+    page.wait_for_timeout(200)  # the answer is in the list
+    expect(options).to_have_count(0)  # "Transport" is already there, in another case
+    assert problems == []
