@@ -227,18 +227,16 @@ class CommentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         pending = (
             Comment.objects.pending()
-            .select_related("article", "parent")
+            .select_related("article", "parent__parent")
             .order_by("created_at", "pk")
         )
         page = Paginator(pending, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
         cards = list(page.object_list)
         history = desk.history_of(comment.email for comment in cards)
+        places = desk.places_of(cards)
         for comment in cards:
             comment.history = history.get(comment.email.strip().lower())
-            comment.place_url = (
-                comment.article.get_absolute_url()
-                + f"?comments_page={comment.page_number([comment.pk])}#comment-{comment.pk}"
-            )
+            comment.place_url = places[comment.pk]
             comment.ip_range = desk.ip_range_of(comment.ip_address)
         buttons = [
             (name, label, key)

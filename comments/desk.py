@@ -7,7 +7,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -150,3 +150,34 @@ def history_of(emails):
     for address, count in ModerationLogEntry.objects.deleted_counts(addresses).items():
         history[address]["deleted"] = count
     return history
+
+
+def places_of(comments):
+    """{pk: the address of each comment in place on its article} (the comments page it shows on
+    once approved, as ``Comment.page_number`` counts it), in one query whatever their number.
+    The comments come with ``parent__parent`` loaded."""
+    comments = list(comments)
+    approved = Comment.objects.approved()
+    roots = (
+        Comment.objects.filter(article_id__in={c.article_id for c in comments}, parent=None)
+        .filter(
+            Q(status=Status.APPROVED)
+            | Q(pk__in=approved.values("parent_id"))
+            | Q(pk__in=approved.values("parent__parent_id"))
+        )
+        .values_list("article_id", "created_at", "pk")
+    )
+    shown = {}
+    for article_id, created_at, pk in roots:
+        shown.setdefault(article_id, []).append((created_at, pk))
+    places = {}
+    for comment in comments:
+        root = comment
+        while root.parent_id:
+            root = root.parent
+        earlier = sum(key < (root.created_at, root.pk) for key in shown.get(comment.article_id, []))
+        page = earlier // settings.COMMENTS_PER_PAGE + 1
+        places[comment.pk] = (
+            f"{comment.article.get_absolute_url()}?comments_page={page}#comment-{comment.pk}"
+        )
+    return places

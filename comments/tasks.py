@@ -84,9 +84,7 @@ def send_moderation_digest():
             for comment in pending[:DIGEST_LIMIT]
         ],
         "total": total,
-        "queue_url": absolute_url(
-            reverse("admin:comments_comment_changelist") + "?status__exact=pending"
-        ),
+        "queue_url": absolute_url(reverse("admin:comments_comment_queue")),
         "SITE_NAME": settings.SITE_NAME,
     }
     message = EmailMultiAlternatives(

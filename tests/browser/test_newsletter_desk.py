@@ -84,3 +84,35 @@ def test_stories_reorder_by_dragging_and_the_order_is_saved(page, site, issue):
     expect(page.locator(".messagelist")).to_contain_text("changed successfully")
     order = [a.headline for a in Issue.objects.get(pk=issue.pk).ordered_articles()]
     assert order == ["Story 2", "Story 1", "Story 0"]
+
+
+def test_progress_refreshes_without_reloading_and_pause_then_resume(page, site, issue):
+    from newsletter.models import Delivery
+
+    issue.start_sending()  # twelve recipients queued; no worker runs in this test
+    log_in(page, site, reverse("admin:newsletter_issue_change", args=[issue.pk]))
+    panel = page.locator("#issue-progress")
+    expect(panel.locator('[data-field="remaining"]')).to_have_text("12")
+    page.evaluate("window.notReloaded = true")  # gone if the page reloads
+    ids = list(issue.deliveries.values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids[:5]).update(status="sent")
+    Delivery.objects.filter(pk=ids[5]).update(status="failed")
+    expect(panel.locator('[data-field="sent"]')).to_have_text("5")
+    expect(panel.locator('[data-field="remaining"]')).to_have_text("6")
+    expect(panel.locator('[data-field="failed"]')).to_have_text("1")
+    expect(panel.locator('[data-field="eta"]')).not_to_have_text("–")
+    assert page.evaluate("window.notReloaded") is True
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Pause sending").click()
+    expect(page.locator(".messagelist")).to_contain_text("Paused")
+    expect(panel).to_contain_text("Paused by editor")
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.PAUSED
+    expect(page.get_by_role("button", name="Resume sending")).to_be_visible()
+
+
+@pytest.mark.browser_context_args(bypass_csp=True)  # axe is injected inline: lifted for it only
+def test_axe_finds_no_violations_on_the_preview_page(page, site, issue, axe_path):
+    log_in(page, site, reverse("admin:newsletter_issue_preview", args=[issue.pk]))
+    expect(page.locator(".issue-preview__frame")).to_be_visible()
+    assert axe_violations(page, axe_path) == []

@@ -304,3 +304,43 @@ def test_the_log_is_filterable_by_action_and_read_only(moderator, author, waitin
 def test_the_admin_index_leads_moderators_to_the_queue(moderator, waiting):
     index = moderator.get(reverse("admin:index")).text
     assert f'href="{QUEUE}"' in index
+
+
+def test_each_card_links_to_the_page_its_comment_will_show_on(moderator, make, settings):
+    settings.COMMENTS_PER_PAGE = 2
+    story = make.article()
+    start = timezone.now() - timedelta(hours=5)
+    roots = [
+        make.comment(story, created_at=start + timedelta(minutes=n), body=f"Root {n}")
+        for n in range(3)
+    ]
+    reply = make.comment(
+        story, parent=roots[2], status="pending", created_at=start + timedelta(hours=1)
+    )
+    new = make.comment(story, status="pending", created_at=start + timedelta(hours=2))
+    page = moderator.get(QUEUE).text
+    for comment, expected_page in [(reply, 2), (new, 2)]:
+        assert comment.page_number([comment.pk]) == expected_page
+        url = f"{story.get_absolute_url()}?comments_page={expected_page}#comment-{comment.pk}"
+        assert f'href="{url}"' in page
+
+
+def queue_of(make, count):
+    for n in range(count):
+        story = make.article()
+        parent = make.comment(story)
+        make.comment(
+            story,
+            parent=parent if n % 2 else None,
+            status="pending",
+            email=f"person{n}@example.com",
+            ip_address=f"198.51.100.{n + 1}",
+        )
+
+
+def test_the_queue_page_makes_the_same_queries_for_2_or_12_cards(moderator, make, count_queries):
+    queue_of(make, 2)
+    small = count_queries(QUEUE, client=moderator)
+    queue_of(make, 10)
+    assert moderator.get(QUEUE).text.count('class="queue-card"') == 12
+    assert count_queries(QUEUE, client=moderator) == small

@@ -136,7 +136,7 @@ def test_digest_lists_pending_comments_for_moderators(make, mailoutbox):
     assert message.subject == "1 comment awaiting moderation"
     assert "Please look at me" in message.body and "held: 3 links" in message.body
     assert "Already approved" not in message.body
-    assert "/admin/comments/comment/?status__exact=pending" in message.body
+    assert "/admin/comments/comment/queue/" in message.body  # the moderation queue
 
 
 def test_digest_sends_nothing_when_the_queue_is_empty(make, mailoutbox, settings):
@@ -197,5 +197,5 @@ def test_every_link_in_comment_mail_starts_with_site_url(
     assert f"https://news.example{story.get_absolute_url()}#comment-{reply.pk}" in links
     change = reverse("admin:comments_comment_change", args=[waiting.pk])
     assert f"https://news.example{change}" in links
-    queue = reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+    queue = reverse("admin:comments_comment_queue")
     assert f"https://news.example{queue}" in links
