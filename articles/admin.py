@@ -329,7 +329,7 @@ class ArticleAdmin(DeskAdmin, RevisionsAdmin, WorkflowAdmin, admin.ModelAdmin):
             self.add_own_byline(request, article, change)
             # Then the move a workflow button asked for, the lead pin, and the timed work.
             self.after_save(request, form)
-        self.saved_as_version(request, article)
+        self.saved_as_version(request, article, change)
         # Tags, bylines and corrections are saved now: every page showing the article updates.
         page_cache.purge_article(article, also=getattr(article, "paths_before_change", ()))
 

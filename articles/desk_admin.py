@@ -54,6 +54,8 @@ class DeskAdmin:
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         draft = self._draft(request, obj) if request.GET.get("draft") == "restore" else None
+        if draft is not None and not self._may_keep_drafts(request, obj):
+            draft = None
         if draft is None or request.method != "GET":
             return form
 
@@ -66,16 +68,20 @@ class DeskAdmin:
         return FromDraft
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        draft = None
         if obj is not None:
             Presence.objects.seen(request.user, obj)
-            draft = self._draft(request, obj)
-            if draft is not None and not draft.differs_from(obj):
-                draft = None
+        draft = self._draft(request, obj) if self._may_keep_drafts(request, obj) else None
+        if draft is not None and not draft.differs_from(obj):
+            draft = None
         restoring = request.method == "GET" and request.GET.get("draft") == "restore"
         context.update(
             desk={
-                "autosave_url": self._url("autosave", obj) if obj else "",
+                "autosave_url": self._url("autosave", obj)
+                if obj
+                else reverse("admin:articles_article_autosave_new"),
+                "discard_url": self._url("discard_draft", obj)
+                if obj
+                else reverse("admin:articles_article_discard_new_draft"),
                 "presence_url": self._url("presence", obj) if obj else "",
                 "pictures_url": reverse("admin:articles_article_pictures"),
                 "tags_url": reverse("admin:articles_article_tags"),
@@ -89,14 +95,18 @@ class DeskAdmin:
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def saved_as_version(self, request, article):
-        super().saved_as_version(request, article)
-        Draft.objects.filter(user=request.user, article=article).delete()
+    def saved_as_version(self, request, article, change):
+        super().saved_as_version(request, article, change)
+        Draft.objects.filter(user=request.user, article=article if change else None).delete()
 
     def _draft(self, request, obj):
-        if obj is None:
-            return None
+        """The person's draft of ``obj`` (None: of a new article)."""
         return Draft.objects.filter(user=request.user, article=obj).first()
+
+    def _may_keep_drafts(self, request, obj):
+        if obj is None:
+            return self.has_add_permission(request)
+        return self.has_change_permission(request, obj)
 
     def _url(self, name, article):
         return reverse(f"admin:articles_article_{name}", args=[article.pk])
@@ -106,6 +116,12 @@ class DeskAdmin:
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
+            path("autosave/", view(self.autosave_view), name="articles_article_autosave_new"),
+            path(
+                "autosave/discard/",
+                view(self.discard_draft_view),
+                name="articles_article_discard_new_draft",
+            ),
             path("<int:pk>/autosave/", view(self.autosave_view), name="articles_article_autosave"),
             path(
                 "<int:pk>/autosave/discard/",
@@ -124,7 +140,12 @@ class DeskAdmin:
         ]
 
     def _editable(self, request, pk):
-        """The article ``pk`` if the person may change it, else an error answer."""
+        """The article ``pk`` if the person may change it (``pk`` None: a new article, if they
+        may add one), else an error answer."""
+        if pk is None:
+            if not self.has_add_permission(request):
+                return None, _error("You may not add articles.", 403)
+            return None, None
         article = self.get_queryset(request).filter(pk=pk).first()
         if article is None:
             return None, _error("No such article.", 404)
@@ -132,7 +153,7 @@ class DeskAdmin:
             return None, _error("You may not change this article.", 403)
         return article, None
 
-    def autosave_view(self, request, pk):
+    def autosave_view(self, request, pk=None):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         article, refused = self._editable(request, pk)
@@ -156,13 +177,15 @@ class DeskAdmin:
             }
         )
 
-    def discard_draft_view(self, request, pk):
+    def discard_draft_view(self, request, pk=None):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         article, refused = self._editable(request, pk)
         if refused:
             return refused
         Draft.objects.filter(user=request.user, article=article).delete()
+        if article is None:
+            return HttpResponseRedirect(reverse("admin:articles_article_add"))
         return HttpResponseRedirect(self._url("change", article))
 
     def presence_view(self, request, pk):

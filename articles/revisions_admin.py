@@ -58,8 +58,8 @@ class RevisionsAdmin:
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def saved_as_version(self, request, article):
-        """After a save from the form landed as a new version."""
+    def saved_as_version(self, request, article, change):
+        """After a save from the form landed as a new version (``change``: not a new one)."""
 
     # Pages of their own --------------------------------------------------------------------
 

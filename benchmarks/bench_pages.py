@@ -90,6 +90,8 @@ def add_comments(article):
 
     from comments.models import Comment
 
+    for comment in Comment.objects.filter(article=article, body_rendered=""):
+        comment.save()  # rows from before the rendered column: as a site's would be re-saved
     missing = COMMENTS - Comment.objects.filter(article=article).count()
     now = timezone.now()
     for n in range(max(0, missing)):

@@ -41,7 +41,14 @@ class Draft(models.Model):
     """What one editor typed into an article's form and has not saved yet (autosave)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="drafts")
+    article = models.ForeignKey(
+        "articles.Article",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="drafts",
+        help_text="Empty for a new article not saved yet (one such draft per editor).",
+    )
     content = models.JSONField(default=dict)
     based_on_version = models.PositiveIntegerField(
         help_text="The article's version the form was opened at."
@@ -54,13 +61,21 @@ class Draft(models.Model):
         ordering = ["-saved_at"]
         constraints = [
             models.UniqueConstraint(fields=["user", "article"], name="unique_draft_per_editor"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(article__isnull=True),
+                name="unique_new_article_draft_per_editor",
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} on {self.article_id} at {self.saved_at:%H:%M}"
 
     def differs_from(self, article):
-        """Whether restoring it would change anything in the form as it opens now."""
+        """Whether restoring it would change anything in the form as it opens now (for a new
+        article, ``None``: whether anything was typed at all)."""
+        if article is None:
+            return any(value.strip() for value in self.content.values())
         for name, value in self.content.items():
             if name == "tags":
                 if _tag_names(value) != {tag.name.casefold() for tag in article.tags.all()}:

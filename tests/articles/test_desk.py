@@ -245,3 +245,47 @@ def test_the_picture_dialog_uploads_to_the_library_with_its_rules(
     from articles.models import Image
 
     assert Image.objects.count() == 1
+
+
+def test_a_new_article_is_autosaved_too_and_offered_back_on_the_add_form(
+    editor_client, staff_client, make
+):
+    from tests.articles.test_admin import ADD_URL, article_form
+
+    url = reverse("admin:articles_article_autosave_new")
+    payload = {"based_on_version": 0, "fields": {"headline": "A story not saved yet"}}
+    response = editor_client.post(url, json.dumps(payload), content_type="application/json")
+    assert response.status_code == 200
+    draft = Draft.objects.get()
+    assert draft.article is None and draft.content == {"headline": "A story not saved yet"}
+    # Another save replaces it: one new-article draft per editor.
+    payload["fields"]["headline"] = "A story, still not saved"
+    editor_client.post(url, json.dumps(payload), content_type="application/json")
+    assert Draft.objects.get().content["headline"] == "A story, still not saved"
+    page = editor_client.get(ADD_URL).text
+    assert "that was never saved (autosaved as you typed) for a new article" in page
+    restored = editor_client.get(ADD_URL + "?draft=restore").text
+    assert 'value="A story, still not saved"' in restored
+    # Saving an unrelated story keeps it; adding the story deletes it.
+    other = make.article()
+    editor_client.post(change_url(other), form_for(other, headline="Else", based_on_version=0))
+    assert Draft.objects.count() == 1
+    section, writer = make.section(), make.author()
+    added = editor_client.post(
+        ADD_URL,
+        article_form(
+            headline="A story, saved",
+            section=section.pk,
+            **{"articleauthor_set-0-author": writer.pk},
+        ),
+    )
+    assert added.status_code == 302
+    assert not Draft.objects.exists()
+    moderator = staff_client(["Moderators"])
+    assert (
+        moderator.post(url, json.dumps(payload), content_type="application/json").status_code == 403
+    )
+    discard = reverse("admin:articles_article_discard_new_draft")
+    editor_client.post(url, json.dumps(payload), content_type="application/json")
+    assert editor_client.post(discard).status_code == 302
+    assert not Draft.objects.exists()

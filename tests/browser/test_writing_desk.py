@@ -44,17 +44,20 @@ def type_in_body(page, text):
 
 
 def test_the_second_of_two_editors_sees_the_conflict_with_their_text_kept(
-    browser, site, make, artifacts
+    browser, site, make, artifacts, monkeypatch
 ):
+    monkeypatch.setattr(ArticleAdmin, "presence_seconds", 1)
     make.staff(["Editors"], username="fay", first_name="Fay", last_name="First", password=PASSWORD)
     make.staff(["Editors"], username="sam", first_name="Sam", last_name="Second", password=PASSWORD)
     story = make.article(headline="Council votes", body="<p>The vote was close.</p>")
     problems = []
     fay = log_in(browser, site, "fay", problems)
     sam = log_in(browser, site, "sam", problems)
-    fay.goto(change_url(site, story))
     sam.goto(change_url(site, story))
-    sam.reload()  # by now Fay's page has said she is here
+    expect(sam.locator("#desk-presence")).to_be_hidden()  # nobody else yet
+    fay.goto(change_url(site, story))
+    expect(fay.locator("#desk-presence")).to_contain_text("Also open by Sam Second")
+    # Sam's page learns that Fay is here without reloading (it asks every second here).
     expect(sam.locator("#desk-presence")).to_contain_text("Also open by Fay First")
 
     type_in_body(fay, " Fay adds a paragraph.")
