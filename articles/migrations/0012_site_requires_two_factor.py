@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_image_focal_point_and_crops'),
+        ('articles', '0011_drafts_of_new_articles'),
     ]
 
     operations = [
