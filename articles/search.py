@@ -20,9 +20,11 @@ import re
 from html import unescape
 
 from django.db import connections, migrations
-from django.db.models import F, FloatField
+from django.db.models import F, FloatField, Func, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 from django.utils.html import strip_tags
+from markupsafe import Markup, escape
 
 SEARCH_CONFIG = "english"
 FTS_TABLE = "articles_article_search"
@@ -31,6 +33,13 @@ FTS_WEIGHTS = (10.0, 4.0, 1.0)
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
 INDEX_BATCH_SIZE = 500
+
+# Where the database marks a matching word in a passage: characters from Unicode's private use
+# area, which no query can smuggle in. The marks are swapped for <mark> only after the text
+# around them is escaped (see ``marked``).
+MARK_START, MARK_END = "\ue000", "\ue001"
+PASSAGE_WORDS = 24
+_MARKS = re.compile(f"([{MARK_START}{MARK_END}])")
 
 _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|([^\s"]+)')
 _WORD = re.compile(r"\w+")
@@ -148,3 +157,95 @@ def _write_fts_rows(cursor, table, rows):
         [(pk, headline, standfirst, body_text(html)) for pk, headline, standfirst, html in rows],
     )
     return len(rows)
+
+
+# Passages ------------------------------------------------------------------------------------
+
+
+def passages(articles, q):
+    """The passage of each of ``articles`` (one page of results) that best matches ``q``, its
+    matching words in ``<mark>``, as ``{pk: Markup}``: one query for the page, whatever its
+    length. The standfirst and body are searched; the headline is shown anyway."""
+    ids = [article.pk for article in articles]
+    q = normalize_query(q)
+    if not ids or not q:
+        return {}
+    model = type(articles[0])
+    db = model.objects.filter(pk__in=ids).db
+    if connections[db].vendor == "postgresql":
+        return _postgresql_passages(model, ids, q)
+    if connections[db].vendor == "sqlite":
+        return _sqlite_passages(db, ids, q)
+    return {}
+
+
+def _postgresql_passages(model, ids, q):
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery
+
+    if not _WORD.search(q):
+        return {}
+    # The body's text without its tags (entities stay, and are decoded in ``marked``).
+    body_text = Func(
+        F("body_html"), Value("<[^>]+>"), Value(" "), Value("g"), function="regexp_replace"
+    )
+    text = Concat("standfirst", Value(" "), body_text, output_field=TextField())
+    headline = SearchHeadline(
+        text,
+        SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG),
+        config=SEARCH_CONFIG,
+        start_sel=MARK_START,
+        stop_sel=MARK_END,
+        max_words=PASSAGE_WORDS + 6,
+        min_words=PASSAGE_WORDS // 2,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+    rows = model.objects.filter(pk__in=ids).annotate(passage=headline)
+    return {pk: marked(text, html_source=True) for pk, text in rows.values_list("pk", "passage")}
+
+
+def _sqlite_passages(db, ids, q):
+    expression = fts5_query(q)
+    if not expression:
+        return {}
+    table = connections[db].ops.quote_name(FTS_TABLE)
+    placeholders = ", ".join(["%s"] * len(ids))
+    snippet = f"snippet({table}, %s, %s, %s, '…', {PASSAGE_WORDS})"
+    sql = (
+        f"SELECT rowid, {snippet}, {snippet} FROM {table} "
+        f"WHERE {table} MATCH %s AND rowid IN ({placeholders})"
+    )
+    marks = [MARK_START, MARK_END]
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, [2, *marks, 1, *marks, expression, *ids])  # body, standfirst
+        rows = cursor.fetchall()
+    found = {}
+    for pk, body, standfirst in rows:
+        # The body's passage, unless only the standfirst has the words.
+        best = standfirst if MARK_START in (standfirst or "") and MARK_START not in body else body
+        found[pk] = marked(best or "", html_source=False)
+    return found
+
+
+def marked(text, *, html_source):
+    """``text`` with MARK_START/MARK_END made ``<mark>``/``</mark>`` and everything else escaped:
+    the text is split at the marks first, each piece escaped on its own (HTML source decoded
+    first, so an entity is shown as its character), and only then the tags put in. Nothing an
+    article or a reader wrote can become markup; marks that don't pair up are dropped."""
+    out, is_open = [], False
+    for piece in _MARKS.split(text or ""):
+        if piece == MARK_START:
+            if not is_open:
+                out.append("<mark>")
+                is_open = True
+        elif piece == MARK_END:
+            if is_open:
+                out.append("</mark>")
+                is_open = False
+        elif piece:
+            plain = unescape(piece) if html_source else piece
+            plain = plain.replace(MARK_START, "").replace(MARK_END, "")
+            out.append(str(escape(re.sub(r"\s+", " ", plain))))
+    if is_open:
+        out.append("</mark>")
+    return Markup("".join(out).strip())

@@ -16,7 +16,7 @@ from newsroom.links import absolute_url
 from . import metadata
 from .models import Article, Author, Correction, PreviewLink, Section, Tag
 from .pagination import WindowPaginator
-from .search import normalize_query
+from .search import normalize_query, passages
 
 LATEST_PER_SECTION = 4
 
@@ -215,7 +215,9 @@ class SharedPreviewView(ArticleDetailView):
 
 
 class SearchView(ListView):
-    """``/search/?q=...``: published articles matching the words, best match first."""
+    """``/search/?q=...&section=...``: published articles matching the words, best match
+    first, each with its best passage highlighted; ``section`` (a menu section's slug) narrows
+    them to one section, anything else is ignored."""
 
     template_name = "articles/search.html"
     context_object_name = "articles"
@@ -225,16 +227,28 @@ class SearchView(ListView):
 
     def get_queryset(self):
         self.query = normalize_query(self.request.GET.get("q", ""))
+        wanted = self.request.GET.get("section", "")
+        self.section = next((s for s in Section.objects.menu() if s.slug == wanted), None)
         if not self.query:
             return Article.objects.none()
-        return Article.objects.published().search(self.query).for_listing()
+        found = Article.objects.published().search(self.query)
+        if self.section is not None:
+            found = found.filter(section=self.section)
+        return found.for_listing()
 
     def get_context_data(self, **kwargs):
+        params = {"q": self.query, "section": self.section.slug if self.section else ""}
+        params = {key: value for key, value in params.items() if value}
         context = super().get_context_data(
-            query=self.query, page_query=urlencode({"q": self.query}), **kwargs
+            query=self.query, section=self.section, page_query=urlencode(params), **kwargs
         )
+        articles = list(context["articles"])
+        found = passages(articles, self.query)
+        for article in articles:
+            article.search_passage = found.get(article.pk)
+        context["articles"] = articles
         context["canonical_url"] = canonical_list_url(
-            self.request, context.get("page_obj"), q=self.query
+            self.request, context.get("page_obj"), **params
         )
         return context
 
