@@ -104,6 +104,8 @@ def reply_as_site(moderator, comment, body):
     body = (body or "").strip()
     if not body:
         raise CannotDo("Write the reply first: it was empty, so nothing was posted.")
+    if "\x00" in body:
+        raise CannotDo("The reply holds a NUL character, which cannot be stored: nothing posted.")
     limit = Comment._meta.get_field("body").max_length
     if len(body) > limit:
         raise CannotDo(f"The reply is {len(body)} characters long; the most is {limit}.")

@@ -85,11 +85,11 @@ class RevisionQuerySet(models.QuerySet):
     def record(self, article, *, by=None, note="", number=None):
         """Store the version ``number`` (the article's own by default) as it is in the database
         now. Called by ``Article.editing``; nothing else makes revisions."""
-        from .article import Article
+        from .article import Article, byline_prefetch
 
         fresh = (
             Article.objects.select_related("section", "lead_image")
-            .prefetch_related("tags", "authors")
+            .prefetch_related("tags", byline_prefetch())
             .get(pk=article.pk)
         )
         return self.create(

@@ -299,3 +299,12 @@ def test_anonymous_people_go_to_the_login_page(client, make):
     story = make.article()
     response = client.get(revisions_url(story))
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_a_revision_keeps_the_byline_in_its_order(make):
+    zoe, adam = make.author(name="Zoe Last"), make.author(name="Adam First")
+    story = make.article(authors=[zoe, adam])
+    story.headline = "Changed"
+    story.save()
+    names = [person["name"] for person in story.revisions.first().content["authors"]]
+    assert names == ["Zoe Last", "Adam First"]

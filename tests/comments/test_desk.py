@@ -344,3 +344,19 @@ def test_the_queue_page_makes_the_same_queries_for_2_or_12_cards(moderator, make
     queue_of(make, 10)
     assert moderator.get(QUEUE).text.count('class="queue-card"') == 12
     assert count_queries(QUEUE, client=moderator) == small
+
+
+def test_out_of_range_or_odd_addresses_get_a_readable_answer(moderator):
+    huge = "9" * 30
+    response = moderator.post(f"{QUEUE}{huge}/", {"action": "approve"}, follow=True)
+    assert response.status_code == 200 and "no longer exists" in response.text
+    for page in ["abc", huge, "\x00", "-1"]:
+        assert moderator.get(QUEUE, {"page": page}).status_code == 200
+
+
+@pytest.mark.parametrize("body", ["Nul\x00here", "x" * 5001])
+def test_a_reply_that_cannot_be_stored_is_refused_with_a_reason(moderator, waiting, body):
+    response = moderator.post(act_url(waiting[0]), {"action": "reply", "body": body}, follow=True)
+    assert response.status_code == 200
+    assert "nothing posted" in response.text or "the most is 5000" in response.text
+    assert Comment.objects.count() == 3

@@ -239,3 +239,9 @@ def test_stories_reorder_with_the_position_fields(editor_client, make):
     assert response.status_code == 302, response.content
     assert [a.headline for a in issue.ordered_articles()] == ["Story 2", "Story 1", "Story 0"]
     assert "newsletter/reorder.js" in editor_client.get(change_url(issue)).text
+
+
+@pytest.mark.parametrize("name", ["send", "test", "pause", "progress", "preview", "preview_email"])
+def test_an_issue_that_does_not_exist_is_a_404_not_a_500(editor_client, name):
+    url = reverse(f"admin:newsletter_issue_{name}", args=[1]).replace("/1/", f"/{'9' * 30}/")
+    assert editor_client.post(url).status_code == 404
