@@ -46,7 +46,8 @@ class ImageForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("focal_x", "focal_y"):
-            self.fields[name].required = False  # left empty: the point stays where it was
+            if name in self.fields:  # not in a read-only view (an Author may only look)
+                self.fields[name].required = False  # left empty: the point stays where it was
 
     def clean_focal_x(self):
         return self._focal("focal_x")

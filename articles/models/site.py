@@ -17,6 +17,13 @@ class SiteSettings(models.Model):
         "scripts are removed. Leave empty to hide the slot's content.",
     )
     advertisement_html_clean = models.TextField(blank=True, editable=False)
+    require_two_factor = models.BooleanField(
+        "require two-factor login for Editors and superusers",
+        default=False,
+        help_text="When on, Editors and superusers log in with a code from an authenticator "
+        "app as well as their password; those without one set it up at their next login. "
+        "Other staff may always turn it on for themselves.",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "site settings"
