@@ -186,7 +186,12 @@ def _postgresql_passages(model, ids, q):
         return {}
     # The body's text without its tags (entities stay, and are decoded in ``marked``).
     body_text = Func(
-        F("body_html"), Value("<[^>]+>"), Value(" "), Value("g"), function="regexp_replace"
+        F("body_html"),
+        Value("<[^>]+>"),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
     )
     text = Concat("standfirst", Value(" "), body_text, output_field=TextField())
     headline = SearchHeadline(

@@ -34,6 +34,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -310,6 +311,66 @@ def under_load(base, workers, path):
     }
 
 
+def start_nginx(port, upstream_port, workdir):
+    """``deploy/nginx.conf`` with the bench's ports and paths (the lines marked "bench:")."""
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    for folder in ("cache", "temp"):
+        (workdir / folder).mkdir(parents=True, exist_ok=True)
+        (workdir / folder).chmod(0o777)  # nginx's workers may run as another user
+    workdir.chmod(0o755)
+    temp = workdir / "temp"
+    conf = conf.replace("/var/cache/nginx/newsroom", str(workdir / "cache"))
+    conf = conf.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    conf = conf.replace(
+        "worker_processes auto;",
+        f"worker_processes 2;\npid {workdir / 'nginx.pid'};\nerror_log {workdir / 'error.log'};",
+    )
+    conf = conf.replace(
+        "http {\n",
+        "http {\n"
+        + "".join(
+            f"    {name}_temp_path {temp / name};\n"
+            for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        ),
+        1,
+    )
+    path = workdir / "nginx.conf"
+    path.write_text(conf)
+    process = subprocess.Popen(
+        ["nginx", "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", str(path),
+         "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"nginx stopped: see {workdir / 'error.log'}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor/", timeout=2).close()
+            return process
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("nginx did not start")
+
+
+def through_nginx(upstream_port, path):
+    """req/s of ``path`` served by ``deploy/nginx.conf`` in front of the gunicorn workers."""
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-nginx-"))
+    port = free_port()
+    proxy = start_nginx(port, upstream_port, workdir)
+    try:
+        url = f"http://127.0.0.1:{port}{path}"
+        wrk(url, 1, 4)
+        start = time.monotonic()
+        requests, failures = wrk(url, SECONDS, CONNECTIONS * 4)
+        return {"req_s": requests / (time.monotonic() - start), "failures": failures}
+    finally:
+        stop(proxy)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 # Report -----------------------------------------------------------------------------------------
 
 
@@ -374,6 +435,9 @@ def main():
         base = f"http://127.0.0.1:{port}"
         for row in rows.values():
             row.update(under_load(base, workers, row["path"]))
+        nginx = None
+        if shutil.which("nginx"):
+            nginx = through_nginx(port, rows["article"]["path"])
     finally:
         stop(server)
 
@@ -390,6 +454,14 @@ def main():
         "floor's cpu ms); srv ms: workers' CPU per request under load"
     )
     print(report)
+    if nginx:
+        print(
+            f"article through deploy/nginx.conf: {nginx['req_s']:.0f} req/s, "
+            f"{ratio(nginx['req_s'], floor['req_s']):.1f}x the floor's req/s through gunicorn "
+            f"({CONNECTIONS * 4} connections)"
+        )
+    else:
+        print("nginx not installed: deploy/nginx.conf not measured (apt-get install -y nginx)")
     failures = {name: row["failures"] for name, row in rows.items() if row["failures"]}
     if failures:
         print(f"non-200 or socket errors under load: {failures}")
@@ -403,6 +475,7 @@ def main():
         "loader": loader,
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "pages": rows,
+        "nginx_article": nginx,
         "elapsed_s": time.monotonic() - began,
     }
     name = f"pages-{ARTICLES}-{time.strftime('%Y%m%d-%H%M%S')}.json"

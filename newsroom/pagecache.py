@@ -27,6 +27,7 @@ the cache makes its pages misses, never stale hits.
 """
 
 import hashlib
+import threading
 import time
 import uuid
 from functools import wraps
@@ -129,6 +130,15 @@ def purge(paths):
         return
     # ``reverse()`` gives percent-encoded paths, ``request.path`` decoded ones.
     paths = [ALL] if paths is None else [unquote(path) for path in paths]
+    _new_versions(paths)
+    if "replica" in settings.DATABASES:
+        # A page rendered from a replica that had not caught up yet must not stay.
+        again = threading.Timer(settings.DATABASE_REPLICA_LAG_SECONDS, _new_versions, [paths])
+        again.daemon = True
+        again.start()
+
+
+def _new_versions(paths):
     token = uuid.uuid4().hex
     cache().set_many({version_key(path): token for path in paths}, timeout=None)
 

@@ -68,17 +68,22 @@ class ResilientRedisCache(RedisCache):
                 error,
             )
 
-    def _succeeded(self):
-        if self._down_since is None:
-            return
+    def _come_back(self):
+        """Redis may answer again: first do the deletes it missed (a purge after an edit), so
+        nothing is read from it before its out-of-date pages are gone. Raises ``RedisError``
+        while it is still down."""
+        with self._lock:
+            if self._down_since is None:
+                return
+            missed = set(self._missed_deletes)
+        self._replay_deletes(missed)
         with self._lock:
             if self._down_since is None:
                 return
             outage = time.monotonic() - self._down_since
             self._down_since = None
-            missed, self._missed_deletes = self._missed_deletes, set()
+            self._missed_deletes -= missed
         logger.warning("Redis cache is back after %.0f s", outage)
-        self._replay_deletes(missed)
 
     def _remember_delete(self, keys):
         with self._lock:
@@ -88,16 +93,10 @@ class ResilientRedisCache(RedisCache):
                 self._missed_deletes.update(keys)
 
     def _replay_deletes(self, keys):
-        if not keys:
-            return
-        try:
-            if _EVERYTHING in keys:
-                self.delete_own_keys()
-            else:
-                self._cache.delete_many(list(keys))  # made keys, as recorded
-        except RedisError as error:
-            self._remember_delete(_EVERYTHING if _EVERYTHING in keys else keys)
-            self._failed(error)
+        if _EVERYTHING in keys:
+            self.delete_own_keys()
+        elif keys:
+            self._cache.delete_many(list(keys))  # made keys, as recorded
 
     def delete_own_keys(self):
         """Delete every key under this cache's prefix (not the whole Redis database, which the
@@ -117,12 +116,11 @@ class ResilientRedisCache(RedisCache):
         if not self.available():
             return default
         try:
-            result = method(*args, **kwargs)
+            self._come_back()
+            return method(*args, **kwargs)
         except RedisError as error:
             self._failed(error)
             return default
-        self._succeeded()
-        return result
 
     # The cache API ------------------------------------------------------------------------------
 
@@ -167,22 +165,20 @@ class ResilientRedisCache(RedisCache):
             self._remember_delete([self.make_and_validate_key(k, version=version) for k in keys])
             return
         try:
+            self._come_back()
             super().delete_many(keys, version)
         except RedisError as error:
             self._failed(error)
             self._remember_delete([self.make_and_validate_key(k, version=version) for k in keys])
-            return
-        self._succeeded()
 
     def clear(self):
         if not self.available():
             self._remember_delete(_EVERYTHING)
             return False
         try:
-            result = super().clear()
+            self._come_back()
+            return super().clear()
         except RedisError as error:
             self._failed(error)
             self._remember_delete(_EVERYTHING)
             return False
-        self._succeeded()
-        return result
