@@ -17,13 +17,14 @@ stored page. ``static/js/site.js`` fills the field from ``/csrf/`` (never cached
 reader starts using the form; without JavaScript the form's own CSRF failure answer keeps the
 reader's text and comes back with a token, so sending again works.
 
-Invalidation is exact and race-free. Each address has a version token in the cache (and one
-for every address). A stored page records the tokens read *before* its view ran, and a hit
-needs both to still be current, so purging (``newsroom.cache`` calls :func:`purge` for the
-paths, after the commit) puts a new token in place: every variant of the address (``?page=2``,
-``?comments_page=3``) is out at once, and a page rendered from the data as it was before the
-change can never be stored as current, however late its worker finishes. A token evicted from
-the cache makes its pages misses, never stale hits.
+Invalidation is exact and race-free. Each address has a version token (and one for every
+address) in a cache all the site's processes share (``CACHES["shared"]``: Redis, or a folder).
+A stored page records the tokens read *before* its view ran, and a hit needs both to still
+exist and match. Purging (``newsroom.cache`` calls :func:`purge` for the paths, after the commit)
+deletes the tokens, and the next reader makes new ones: every variant of the address
+(``?page=2``, ``?comments_page=3``) is out at once, in every process, and a page rendered from
+the data as it was before the change can never be stored as current, however late its worker
+finishes. A token evicted from the cache makes its pages misses, never stale hits.
 """
 
 import hashlib
@@ -51,7 +52,17 @@ PRIVATE_COOKIES = ("comments_pending",)
 
 
 def cache():
-    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+    """Where pages are stored: the default cache (local memory, or Redis)."""
+    return caches["default"]
+
+
+def versions_cache():
+    """Where version tokens are: a cache every process of the site shares."""
+    return caches["shared"]
+
+
+def _same_store():
+    return settings.CACHES["shared"] == settings.CACHES["default"]
 
 
 def enabled():
@@ -126,8 +137,6 @@ def entry_key(request):
 
 def purge(paths):
     """``newsroom.cache`` purger: new version tokens for ``paths`` (or every address)."""
-    if not enabled():
-        return
     # ``reverse()`` gives percent-encoded paths, ``request.path`` decoded ones.
     paths = [ALL] if paths is None else [unquote(path) for path in paths]
     _new_versions(paths)
@@ -139,8 +148,10 @@ def purge(paths):
 
 
 def _new_versions(paths):
-    token = uuid.uuid4().hex
-    cache().set_many({version_key(path): token for path in paths}, timeout=None)
+    # Deleting the tokens is enough: a stored page needs its tokens to exist and match, and the
+    # next reader makes new ones. (A delete Redis missed during an outage is done when it is
+    # back: newsroom.rediscache.)
+    versions_cache().delete_many([version_key(path) for path in paths])
 
 
 def _current_versions(store, keys):
@@ -176,10 +187,13 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not (enabled() and is_shareable(request)):
             return self.conditional(request, self.get_response(request))
-        store = cache()
+        store, shared = cache(), versions_cache()
         key = entry_key(request)
         versions = (version_key(request.path), version_key(ALL))
-        found = store.get_many([key, *versions])
+        if _same_store():
+            found = store.get_many([key, *versions])  # one round trip to Redis
+        else:
+            found = {key: store.get(key), **shared.get_many(versions)}
         entry = found.get(key)
         current = (found.get(versions[0]), found.get(versions[1]))
         if entry is not None and None not in current and entry[0] == current:
@@ -187,7 +201,7 @@ class PageCacheMiddleware:
             response["X-Page-Cache"] = "hit"
             return self.conditional(request, response)
         if None in current:
-            current = _current_versions(store, versions)
+            current = _current_versions(shared, versions)
         response = self.get_response(request)
         if self.may_store(response):
             self.add_validators(response)

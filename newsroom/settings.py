@@ -241,6 +241,18 @@ else:
         }
     }
 
+# What every process of the site must see alike, the page cache's version tokens (a purge in the
+# admin's process drops the page in every worker): the same Redis, or without it a folder on this
+# machine (CACHE_DIR). Several machines need REDIS_URL.
+if REDIS_URL:
+    CACHES["shared"] = dict(CACHES["default"])
+else:
+    CACHES["shared"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache" / "shared")),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+
 # The page cache (newsroom.pagecache): how long anonymous readers' pages are kept, by us and by a
 # CDN or proxy in front (s-maxage), and how long such a cache may serve a page while it fetches a
 # fresh one (stale-while-revalidate). Purges drop pages at once; 0 turns the page cache off.

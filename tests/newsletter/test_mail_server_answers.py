@@ -97,14 +97,24 @@ def test_a_server_refusing_us_at_connect_pauses_the_issue(make, smtp_server_refu
 # A refusal of one recipient bounces that recipient, unless the whole run looks like the server --
 
 
-def test_a_recipient_refused_for_good_is_bounced_and_the_others_get_the_issue(make, smtp_server):
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "550 5.1.1 No such user",
+        "551 5.1.6 User has moved; please try <ada@elsewhere.example>",
+        "553 5.1.3 Mailbox name not allowed",
+    ],
+)
+def test_a_recipient_refused_for_good_is_bounced_and_the_others_get_the_issue(
+    make, smtp_server, answer
+):
     make.subscribers(4)
-    smtp_server.reject["bulk1@example.com"] = "550 5.1.1 No such user"
+    smtp_server.reject["bulk1@example.com"] = answer
     issue = send_issue(make.issue().pk)
     assert issue.status == Issue.Status.SENT
     bounced = Subscriber.objects.get(status=Subscriber.Status.BOUNCED)
     assert bounced.email == "bulk1@example.com"
-    assert "550 5.1.1 No such user" in bounced.last_bounce
+    assert answer in bounced.last_bounce
     row = Delivery.objects.get(subscriber=bounced)
     assert (row.status, row.attempts) == (Delivery.Status.FAILED, 1)
     assert set(smtp_server.recipients()) == {f"bulk{i}@example.com" for i in (0, 2, 3)}
