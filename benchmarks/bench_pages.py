@@ -48,6 +48,8 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 COMMENTS = int(os.environ.get("BENCH_COMMENTS", "30"))  # approved, under the benched article
+SPIKE_SECONDS = int(os.environ.get("BENCH_SPIKE_SECONDS", "30"))  # 0: no spike check
+SPIKE_EVERY = 5  # seconds between the editor's changes during the spike
 ARTIFACTS = ROOT / "artifacts" / "bench"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -371,6 +373,82 @@ def through_nginx(upstream_port, path):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def spike(base, path):
+    """64 connections on the cached article for ``SPIKE_SECONDS`` while an editor changes it
+    every ``SPIKE_EVERY`` s (saved and purged as the admin does). A checker polls the page: a
+    request it starts after a change has committed and purged must show the new text."""
+    from articles.models import Article
+    from newsroom import cache as page_cache
+
+    story = Article.objects.published().get(slug=path.rstrip("/").rsplit("/", 1)[-1])
+    original = story.standfirst
+    url = base + path
+    load = subprocess.Popen(
+        ["wrk", "-t2", "-c64", f"-d{SPIKE_SECONDS}s", url],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    ) if shutil.which("wrk") else None  # fmt: skip
+    expected = {"number": 0}  # the editor's latest change, once committed and purged
+    shown = re.compile(r"Spike update number (\d+) ")
+    checks = {"polls": 0, "stale": 0, "errors": 0}
+    stop_at = time.monotonic() + SPIKE_SECONDS
+
+    def checker():
+        while time.monotonic() < stop_at:
+            latest = expected["number"]
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    body = response.read().decode()
+                    status = response.status
+            except (urllib.error.URLError, OSError):
+                checks["errors"] += 1
+                continue
+            checks["polls"] += 1
+            if status != 200:
+                checks["errors"] += 1
+            else:
+                found = shown.search(body)
+                if (int(found[1]) if found else 0) < latest:
+                    checks["stale"] += 1  # asked after change ``latest``, got an older page
+            time.sleep(0.05)
+
+    poller = threading.Thread(target=checker)
+    poller.start()
+    changes = 0
+    try:
+        while time.monotonic() + SPIKE_EVERY < stop_at:
+            time.sleep(SPIKE_EVERY)
+            changes += 1
+            story.standfirst = f"Spike update number {changes} at {time.time():.3f}."
+            story.save()
+            page_cache.purge_article(story)  # what the admin's save does, once committed
+            expected["number"] = changes
+        poller.join()
+        requests, failures = 0, 0
+        if load is not None:
+            output = load.communicate(timeout=SPIKE_SECONDS + 30)[0]
+            requests = int(WRK_REQUESTS.search(output)[1])
+            errors = WRK_ERRORS.search(output)
+            failures = int(errors[1]) if errors else 0
+            sockets = WRK_SOCKET.search(output)
+            if sockets:
+                failures += sum(int(n) for n in sockets.groups())
+    finally:
+        if load is not None and load.poll() is None:
+            load.kill()
+        story.standfirst = original
+        story.save()
+        page_cache.purge_article(story)
+    return {
+        "seconds": SPIKE_SECONDS,
+        "requests": requests,
+        "req_s": requests / SPIKE_SECONDS,
+        "non_200": failures + checks["errors"],
+        "changes": changes,
+        "polls": checks["polls"],
+        "stale_after_change": checks["stale"],
+    }
+
+
 # Report -----------------------------------------------------------------------------------------
 
 
@@ -438,6 +516,7 @@ def main():
         nginx = None
         if shutil.which("nginx"):
             nginx = through_nginx(port, rows["article"]["path"])
+        surge = spike(base, rows["article"]["path"]) if SPIKE_SECONDS else None
     finally:
         stop(server)
 
@@ -462,6 +541,13 @@ def main():
         )
     else:
         print("nginx not installed: deploy/nginx.conf not measured (apt-get install -y nginx)")
+    if surge:
+        print(
+            f"spike: 64 connections on the article for {surge['seconds']} s while it changed "
+            f"{surge['changes']} times: {surge['requests']} requests ({surge['req_s']:.0f} req/s), "
+            f"non-200: {surge['non_200']}, stale pages after a change: "
+            f"{surge['stale_after_change']} of {surge['polls']} checks"
+        )
     failures = {name: row["failures"] for name, row in rows.items() if row["failures"]}
     if failures:
         print(f"non-200 or socket errors under load: {failures}")
@@ -476,13 +562,15 @@ def main():
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "pages": rows,
         "nginx_article": nginx,
+        "spike": surge,
         "elapsed_s": time.monotonic() - began,
     }
     name = f"pages-{ARTICLES}-{time.strftime('%Y%m%d-%H%M%S')}.json"
     (ARTIFACTS / name).write_text(json.dumps(result, indent=2))
     (ARTIFACTS / f"pages-{ARTICLES}-latest.json").write_text(json.dumps(result, indent=2))
     print(f"({time.monotonic() - began:.0f} s; JSON in {ARTIFACTS.relative_to(ROOT) / name})")
-    return not failures
+    spike_failed = bool(surge) and (surge["non_200"] or surge["stale_after_change"])
+    return not failures and not spike_failed
 
 
 if __name__ == "__main__":

@@ -81,9 +81,8 @@ def purge_site_settings():
 def article_paths(article):
     """Every public page that shows ``article``: its own, the home page, the corrections page,
     its section, its tags' and its authors' pages, the feeds of each (RSS and Atom) and the
-    sitemaps. Call it before a
-    change as well as after when the change moves the article (a new section or slug), so the
-    old pages go too."""
+    sitemaps. Call it before a change as well as after when the change moves the article (a new
+    section or slug), so the old pages go too."""
     from django.urls import reverse
 
     def with_feeds(name, slug):
