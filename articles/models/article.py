@@ -381,6 +381,9 @@ class Article(Editing, Workflow, models.Model):
             ),
             models.Index(fields=["is_featured", "published_at"], name="article_featured"),
             models.Index(fields=["planned_on"], name="article_planned_on"),
+            # The home page asks for the pinned lead on every build: without this index that is
+            # a walk through the whole archive when nothing is pinned.
+            models.Index(fields=["is_pinned_lead", "published_at"], name="article_pinned_lead"),
             SearchVectorIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         permissions = [("publish_article", "Can publish articles")]
