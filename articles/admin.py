@@ -17,7 +17,7 @@ from taggit.models import Tag as TaggitTag
 from newsroom import cache as page_cache
 
 from .desk_admin import DeskAdmin
-from .forms import ArticleAdminForm, ImageForm
+from .forms import ArticleAdminForm, ImageForm, SiteSettingsForm
 from .models import (
     Article,
     ArticleAuthor,
@@ -450,6 +450,7 @@ class FollowLinkInline(admin.TabularInline):
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(PurgesEverythingAdmin):
+    form = SiteSettingsForm
     inlines = [FollowLinkInline]
 
     def purge(self):

@@ -11,8 +11,10 @@ from django_prose_editor.widgets import (
 )
 from js_asset import Media, Script
 
+from newsroom.sanitizer import html_problem
+
 from .diff import compare, display
-from .models import Article, Image
+from .models import Article, Image, SiteSettings
 from .models.image import media_write_problem, validate_image_file
 from .models.revision import FIELD_LABELS
 from .models.workflow import BUTTONS, BUTTONS_BY_VALUE, go_live_time_problem, local_time
@@ -250,6 +252,9 @@ class ArticleAdminForm(EditConflictFields, WorkflowFields, forms.ModelForm):
     def clean_lead_until(self):
         return self._time_to_come("lead_until", "untick the pin to end it now")
 
+    def clean_body(self):
+        return refuse_oversized_html(self.cleaned_data.get("body", ""))
+
     def _time_to_come(self, field, instead):
         value = self.cleaned_data.get(field)
         if value and field in self.changed_data and value <= timezone.now():
@@ -261,3 +266,20 @@ class ArticleAdminForm(EditConflictFields, WorkflowFields, forms.ModelForm):
         self.check_edit_conflict()
         self.clean_workflow(data, data.get("expires_at"))
         return data
+
+
+def refuse_oversized_html(value):
+    """More HTML than the sanitizer takes (``newsroom.sanitizer.html_problem``) is a form error."""
+    problem = html_problem(value or "")
+    if problem:
+        raise forms.ValidationError(problem, code="html_too_large")
+    return value
+
+
+class SiteSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SiteSettings
+        fields = ["advertisement_html", "require_two_factor"]
+
+    def clean_advertisement_html(self):
+        return refuse_oversized_html(self.cleaned_data.get("advertisement_html", ""))

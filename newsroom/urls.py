@@ -12,6 +12,7 @@ admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = "Newsroom"
 
+handler400 = "newsroom.views.bad_request"
 handler403 = "newsroom.views.permission_denied"
 handler500 = "newsroom.views.server_error"
 

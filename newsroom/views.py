@@ -3,6 +3,7 @@ error, and the CSRF token for forms on cached pages."""
 
 import sys
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.middleware.csrf import get_token
@@ -83,3 +84,16 @@ def robots_txt(request):
         f"Sitemap: {absolute_url(reverse('articles:sitemap_news'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def bad_request(request, exception=None):
+    """400, except a body over the documented limit (``DATA_UPLOAD_MAX_MEMORY_SIZE``, too many
+    fields), which is 413 Content Too Large, in the site's design."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    too_large = isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent)
+    status = 413 if too_large else 400
+    html = loader.render_to_string(
+        "400.html", {"too_large": too_large, "SITE_NAME": settings.SITE_NAME}
+    )
+    return HttpResponse(html, status=status)

@@ -56,3 +56,28 @@ VALUES = DIGITS + TEXT
 
 # Raw query strings the test client would otherwise encode for us: invalid UTF-8, a bare %.
 RAW_QUERIES = ["%ff%fe%fd", "%", "%zz", "a=%00", "=&=&", "&&&", "x" * 20_000]
+
+
+# Worst cases for the parsers (issue 15): built on demand, they are large.
+def worst_case_inputs():
+    """Name -> text: what makes a sanitizer, a formatter, a validator or a query parser work
+    hardest, at the sizes the issue names."""
+    return {
+        "1 MB of nested tags": "<div><b>" * 65_000 + "x" + "</b></div>" * 65_000,
+        "100,000 brackets": "[" * 50_000 + "]" * 50_000,
+        "100,000 '<'": "<" * 100_000,
+        "100,000 unclosed tags": "<a " * 33_000,
+        "100,000 entities": "&amp;" * 20_000,
+        "comment of links": "http://a.example/" * 300,
+    }
+
+
+def worst_case_email():
+    """An address with a 10,000-label domain."""
+    return "reader@" + ".".join(["a"] * 10_000) + ".example"
+
+
+def worst_case_search():
+    """A search of 5,000 operators."""
+    operators = ["AND", "OR", "NOT", "NEAR", '"', "(", ")", "-", "*", "^", ":", "+"]
+    return " ".join(operators[n % len(operators)] + "x" for n in range(5_000))

@@ -180,8 +180,9 @@ class ArticleQuerySet(models.QuerySet):
         """
         recent = self.order_by("-published_at", "-pk").values("pk")[:candidates]
         # A fresh queryset keyed on ``recent`` alone (which already carries this one's filters),
-        # so the database walks those rows by key instead of re-scanning the archive.
-        return (
+        # so the database walks those rows by key instead of re-scanning the archive. The window
+        # numbers keys only (three columns, not a thousand bodies); the winners' rows come after.
+        winners = (
             self.model.objects.filter(pk__in=recent)
             .annotate(
                 row=Window(
@@ -191,7 +192,10 @@ class ArticleQuerySet(models.QuerySet):
                 )
             )
             .filter(row__lte=per_section)
-            .order_by("section__position", "section__name", "row")
+            .values("pk")
+        )
+        return self.model.objects.filter(pk__in=winners).order_by(
+            "section__position", "section__name", "-published_at", "-pk"
         )
 
     def for_detail(self, bylines=True):
@@ -381,6 +385,9 @@ class Article(Editing, Workflow, models.Model):
             ),
             models.Index(fields=["is_featured", "published_at"], name="article_featured"),
             models.Index(fields=["planned_on"], name="article_planned_on"),
+            # The home page asks for the pinned lead on every build: without this index that is
+            # a walk through the whole archive when nothing is pinned.
+            models.Index(fields=["is_pinned_lead", "published_at"], name="article_pinned_lead"),
             SearchVectorIndex(fields=["search_vector"], name="article_search_vector"),
         ]
         permissions = [("publish_article", "Can publish articles")]

@@ -308,3 +308,26 @@ def test_a_revision_keeps_the_byline_in_its_order(make):
     story.save()
     names = [person["name"] for person in story.revisions.first().content["authors"]]
     assert names == ["Zoe Last", "Adam First"]
+
+
+def test_the_article_list_never_reads_revisions(editor_client, make):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    stories = [make.article() for _ in range(5)]
+
+    def list_queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_client.get(CHANGELIST_URL).status_code == 200
+        return [query["sql"] for query in captured]
+
+    list_queries()  # the first request of a session makes a few of its own
+    without = list_queries()
+    Revision.objects.bulk_create(
+        Revision(article=story, number=n, content={"body": "x " * 500})
+        for story in stories
+        for n in range(10)
+    )
+    with_revisions = list_queries()
+    assert len(with_revisions) == len(without)
+    assert not [sql for sql in with_revisions if "articles_revision" in sql]
