@@ -256,6 +256,7 @@ def child():
 
 
 def main():
+    sys.stdout.reconfigure(line_buffering=True)
     if os.environ.get("BENCH_DISCOVERY_CHILD"):
         return child()
     databases = [("sqlite", f"sqlite:///{HERE / f'bench-{ARTICLES}.sqlite3'}")]

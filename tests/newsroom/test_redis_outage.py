@@ -31,13 +31,13 @@ def closed_port_url():
 @pytest.fixture
 def redis_down(settings):
     """The cache pointed at a Redis that is not there, as when ``REDIS_URL``'s server is down."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": BACKEND,
-            "LOCATION": closed_port_url(),
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+    down = {
+        "BACKEND": BACKEND,
+        "LOCATION": closed_port_url(),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
+    # Every alias on that Redis, as the settings make them with REDIS_URL.
+    settings.CACHES = {alias: dict(down) for alias in settings.CACHES}
     ratelimit._local.clear()
     yield
     ratelimit._local.clear()
@@ -182,14 +182,13 @@ def test_a_purge_missed_while_redis_hangs_is_done_when_it_answers_again(
 ):
     caplog.set_level(logging.WARNING, logger="newsroom.rediscache")
     url, server = own_redis
-    settings.CACHES = {
-        "default": {
-            "BACKEND": BACKEND,
-            "LOCATION": url,
-            "KEY_PREFIX": "outage-test",
-            "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2, "retry_seconds": 0.3},
-        }
+    config = {
+        "BACKEND": BACKEND,
+        "LOCATION": url,
+        "KEY_PREFIX": "outage-test",
+        "OPTIONS": {"socket_timeout": 0.2, "socket_connect_timeout": 0.2, "retry_seconds": 0.3},
     }
+    settings.CACHES = {alias: dict(config) for alias in settings.CACHES}
     cache.set("page:/", "the page before the edit", 600)
     stored = cache.make_key("page:/")
     server.execute_command("CLIENT", "PAUSE", "1200", "ALL")  # Redis stops answering
