@@ -16,12 +16,21 @@ Two kinds of cached data exist:
 """
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.utils.module_loading import import_string
 
 MENU_KEY = "articles:menu-sections"
 SITE_SETTINGS_KEY = "articles:site-settings"
+
+
+def fragments():
+    """Where the fragments live: the cache every process of the site shares
+    (``CACHES["shared"]``: the same Redis, or a folder on this machine), so a purge in the
+    admin's process reaches every web worker, and no worker rebuilds a page with an old menu.
+    Settings that name no such cache get the default one."""
+    return caches["shared" if "shared" in settings.CACHES else "default"]
+
 
 # The sitemap files an article can appear in (articles/sitemaps.py's SITEMAPS); a story's change
 # purges their first files (the later ``?p=`` files of the same paths go with them in a page
@@ -68,13 +77,13 @@ def purge_everything():
 
 def purge_menu():
     """The sections changed: the menu, and so every page, is out of date."""
-    transaction.on_commit(lambda: cache.delete(MENU_KEY))
+    transaction.on_commit(lambda: fragments().delete(MENU_KEY))
     purge_everything()
 
 
 def purge_site_settings():
     """The advertisement or the "follow us" links changed: they are on every page."""
-    transaction.on_commit(lambda: cache.delete(SITE_SETTINGS_KEY))
+    transaction.on_commit(lambda: fragments().delete(SITE_SETTINGS_KEY))
     purge_everything()
 
 

@@ -58,11 +58,13 @@ def cache():
 
 def versions_cache():
     """Where version tokens are: a cache every process of the site shares."""
-    return caches["shared"]
+    from newsroom.cache import fragments
+
+    return fragments()
 
 
 def _same_store():
-    return settings.CACHES["shared"] == settings.CACHES["default"]
+    return settings.CACHES.get("shared", settings.CACHES["default"]) == settings.CACHES["default"]
 
 
 def enabled():

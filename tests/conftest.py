@@ -10,12 +10,13 @@ from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.db import connection
 from django.tasks import TaskResultStatus
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from newsroom.cache import fragments as shared_cache
 from tests import factories
 from tests.smtp import RecordingHandler, free_port, point_mailers_at
 from tests.tools import ROOT, require_redis_server
@@ -31,8 +32,10 @@ def _test_settings(settings, tmp_path):
     # and run the commit callbacks (the ``page_cache`` fixture).
     settings.PAGE_CACHE_SECONDS = 0
     cache.clear()
+    shared_cache().clear()  # the menu, the site settings, the page cache's version tokens
     yield
     cache.clear()
+    shared_cache().clear()
 
 
 @pytest.fixture
@@ -92,6 +95,7 @@ def count_queries(client):
         SiteSettings.objects.get_or_create(pk=1)  # made on first use; not what we measure
         if not warm:
             cache.clear()
+            shared_cache().clear()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == status, f"{url}: {response.status_code}"
@@ -107,7 +111,7 @@ def page_cache(settings):
     purges are, for readers to see them."""
     settings.PAGE_CACHE_SECONDS = 600
     cache.clear()
-    caches["shared"].clear()  # the version tokens
+    shared_cache().clear()  # the version tokens
     return settings
 
 

@@ -1,10 +1,9 @@
 """Sections: the desks of the paper, in the menu on every page."""
 
-from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 
-from newsroom.cache import MENU_KEY
+from newsroom.cache import MENU_KEY, fragments
 
 from .slugs import unique_slug
 
@@ -12,10 +11,10 @@ from .slugs import unique_slug
 class SectionQuerySet(models.QuerySet):
     def menu(self):
         """The sections in menu order, cached: every page renders the menu."""
-        sections = cache.get(MENU_KEY)
+        sections = fragments().get(MENU_KEY)
         if sections is None:
             sections = list(self.order_by("position", "name"))
-            cache.set(MENU_KEY, sections, 3600)
+            fragments().set(MENU_KEY, sections, 3600)
         return sections
 
 

@@ -1,9 +1,8 @@
 """Site-wide slots that superusers set in the admin: the advertisement and "follow us" links."""
 
-from django.core.cache import cache
 from django.db import models
 
-from newsroom.cache import SITE_SETTINGS_KEY
+from newsroom.cache import SITE_SETTINGS_KEY, fragments
 from newsroom.sanitizer import clean_html
 
 
@@ -40,13 +39,13 @@ class SiteSettings(models.Model):
     def load(cls):
         """The settings row with its follow links, from the cache when possible (the admin
         purges it with ``newsroom.cache.purge_site_settings()`` when they change)."""
-        value = cache.get(SITE_SETTINGS_KEY)
+        value = fragments().get(SITE_SETTINGS_KEY)
         if value is None:
             # The links with their settings row in one query; without links, the row alone.
             links = list(FollowLink.objects.filter(settings_id=1).select_related("settings"))
             value = links[0].settings if links else cls.objects.get_or_create(pk=1)[0]
             value.follow_links_list = links
-            cache.set(SITE_SETTINGS_KEY, value, 3600)
+            fragments().set(SITE_SETTINGS_KEY, value, 3600)
         return value
 
 

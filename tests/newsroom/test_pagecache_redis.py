@@ -102,9 +102,9 @@ def test_pages_are_stored_and_purged_in_every_worker(site, make):
             status, headers, _ = site(url)
             assert status == 200 and headers["X-Page-Cache"] == "hit"
     else:
-        # Each worker stores its own copy, then answers from it.
+        # Each worker stores its own copy (the other one's first answer), then answers from it.
         answers = [site(url)[1]["X-Page-Cache"] for _ in range(8)]
-        assert answers.count("miss") <= 1 and answers[-3:] == ["hit"] * 3
+        assert answers.count("miss") <= 1 and answers.count("hit") >= 7
 
     type(story).objects.filter(pk=story.pk).update(headline="Changed and purged")
     page_cache.purge_paths([url])  # no transaction open: the purge runs at once
@@ -113,3 +113,14 @@ def test_pages_are_stored_and_purged_in_every_worker(site, make):
     assert "Changed and purged" in text and "Told through Redis" not in text
     answers = [site(url) for _ in range(6)]
     assert all("Changed and purged" in text for _, _, text in answers)  # no worker has the old
+
+
+def test_a_menu_change_reaches_every_worker(site, make):
+    section = make.section(name="Old desk name")
+    make.article(section=section)
+    for _ in range(6):
+        assert "Old desk name" in site("/")[2]  # both workers hold the menu and the page
+    type(section).objects.filter(pk=section.pk).update(name="New desk name")
+    page_cache.purge_menu()  # what the section admin's save runs once committed
+    texts = [site("/")[2] for _ in range(6)]
+    assert all("New desk name" in text and "Old desk name" not in text for text in texts)
