@@ -74,6 +74,32 @@ def test_send_notification_confirmation_mails_the_link_that_confirms_the_address
     assert address.confirmed_at is not None
 
 
+def test_a_reply_notification_the_mail_server_could_not_take_is_sent_when_it_is_back(
+    db_worker, smtp_server, make
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.smtp import free_port
+
+    story = make.article(headline="Tram line extension")
+    make.confirmed_address("ada@example.com")
+    parent = make.comment(story, email="ada@example.com", notify_replies=True)
+    reply = make.comment(story, parent=parent, name="Bob", body="Agreed, and sooner.")
+    notify_reply.enqueue(reply.pk)
+
+    db_worker.drain(EMAIL_URL=f"smtp://127.0.0.1:{free_port()}")  # nothing listens there
+
+    assert smtp_server.parsed() == []
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.args_kwargs["kwargs"] == {"attempt": 1}
+    assert retry.run_after > timezone.now()  # later, not at once
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())  # later is now
+    db_worker.drain()  # the mail server answers again
+    (message,) = smtp_server.parsed()
+    assert message["To"] == "ada@example.com"
+    assert "Agreed, and sooner." in message.get_body(("plain",)).get_content()
+
+
 def test_send_moderation_digest_mails_the_pending_comments(task_worker, smtp_server, make):
     story = make.article()
     make.comment(story, status="pending", body="Waiting for a moderator, number one.")
