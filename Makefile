@@ -74,4 +74,4 @@ screenshots: setup $(NODE_STAMP)
 	DJANGO_DEBUG=0 NEWSROOM_INSECURE_DEV_KEY=1 DJANGO_SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest tests/browser -m browser -k screenshots -p no:randomly
 
 clean:
-	rm -rf $(VENV) staticfiles artifacts node_modules
+	rm -rf $(VENV) staticfiles artifacts node_modules .cache
