@@ -359,7 +359,7 @@ def start_nginx(port, upstream_port, workdir):
             return process
         except (urllib.error.URLError, OSError):
             time.sleep(0.2)
-    process.kill()
+    stop(process)  # SIGTERM: the master takes its workers with it (SIGKILL would not)
     raise SystemExit("nginx did not start")
 
 
