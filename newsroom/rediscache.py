@@ -32,6 +32,27 @@ MAX_MISSED_DELETES = 10_000
 _EVERYTHING = object()
 
 
+class _Outage:
+    """What this process knows of one Redis server being down. Every cache alias on that server
+    (``default`` and ``shared`` are two backend instances) shares it, so an outage is one
+    warning and one retry clock per process, not one per alias."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.down_since = None  # monotonic time of the failure that started the outage
+        self.retry_at = 0.0
+        self.missed_deletes = set()
+
+
+_outages = {}
+_outages_lock = threading.Lock()
+
+
+def _outage_of(servers):
+    with _outages_lock:
+        return _outages.setdefault(tuple(servers), _Outage())
+
+
 def _without_password(url):
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"
@@ -42,24 +63,21 @@ class ResilientRedisCache(RedisCache):
         options = dict(params.get("OPTIONS", {}))
         self.retry_seconds = float(options.pop("retry_seconds", RETRY_SECONDS))
         super().__init__(server, {**params, "OPTIONS": options})
-        self._lock = threading.Lock()
-        self._down_since = None  # monotonic time of the failure that started the outage
-        self._retry_at = 0.0
-        self._missed_deletes = set()
+        self._outage = _outage_of(self._servers)
 
     # State --------------------------------------------------------------------------------------
 
     def available(self):
         """False while Redis is known to be down (callers may fall back to local state)."""
-        return self._down_since is None or time.monotonic() >= self._retry_at
+        return self._outage.down_since is None or time.monotonic() >= self._outage.retry_at
 
     def _failed(self, error):
-        with self._lock:
-            first = self._down_since is None
+        with self._outage.lock:
+            first = self._outage.down_since is None
             now = time.monotonic()
             if first:
-                self._down_since = now
-            self._retry_at = now + self.retry_seconds
+                self._outage.down_since = now
+            self._outage.retry_at = now + self.retry_seconds
         if first:
             logger.warning(
                 "Redis cache at %s is unavailable (%s): serving pages uncached and counting "
@@ -72,25 +90,28 @@ class ResilientRedisCache(RedisCache):
         """Redis may answer again: first do the deletes it missed (a purge after an edit), so
         nothing is read from it before its out-of-date pages are gone. Raises ``RedisError``
         while it is still down."""
-        with self._lock:
-            if self._down_since is None:
+        with self._outage.lock:
+            if self._outage.down_since is None:
                 return
-            missed = set(self._missed_deletes)
+            missed = set(self._outage.missed_deletes)
         self._replay_deletes(missed)
-        with self._lock:
-            if self._down_since is None:
+        with self._outage.lock:
+            if self._outage.down_since is None:
                 return
-            outage = time.monotonic() - self._down_since
-            self._down_since = None
-            self._missed_deletes -= missed
+            outage = time.monotonic() - self._outage.down_since
+            self._outage.down_since = None
+            self._outage.missed_deletes -= missed
         logger.warning("Redis cache is back after %.0f s", outage)
 
     def _remember_delete(self, keys):
-        with self._lock:
-            if keys is _EVERYTHING or len(self._missed_deletes) + len(keys) > MAX_MISSED_DELETES:
-                self._missed_deletes = {_EVERYTHING}
-            elif _EVERYTHING not in self._missed_deletes:
-                self._missed_deletes.update(keys)
+        with self._outage.lock:
+            if (
+                keys is _EVERYTHING
+                or len(self._outage.missed_deletes) + len(keys) > MAX_MISSED_DELETES
+            ):
+                self._outage.missed_deletes = {_EVERYTHING}
+            elif _EVERYTHING not in self._outage.missed_deletes:
+                self._outage.missed_deletes.update(keys)
 
     def _replay_deletes(self, keys):
         if _EVERYTHING in keys:
