@@ -60,9 +60,7 @@ def article(authors=None, tags=(), **kwargs):
     kwargs.setdefault("body", "<h2>Background</h2><p>Paragraph one.</p><p>Paragraph two.</p>")
     kwargs.setdefault("status", Article.Status.PUBLISHED)
     if kwargs["status"] == Article.Status.PUBLISHED:
-        # Distinct times in the last hour: with hours, how many stories a session made before
-        # decided which side of a two-day window (the news sitemap) or a day a story fell on.
-        kwargs.setdefault("published_at", timezone.now() - timedelta(minutes=n % 50 + 1))
+        kwargs.setdefault("published_at", timezone.now() - timedelta(hours=n % 50 + 1))
     if "section" not in kwargs:
         kwargs["section"] = Section.objects.first() or section()
     obj = Article.objects.create(**kwargs)
