@@ -29,6 +29,10 @@ from .section import Section
 from .slugs import unique_slug
 from .workflow import OVERDUE_AFTER, RULES, Action, Status, TransitionNotAllowed, Workflow
 
+# Columns a teaser never shows: a story's text and its search vector are most of its row, and on
+# SQLite reading past them means walking the row's overflow pages.
+LISTING_SKIPS = ("body", "body_html", "search_vector")
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
@@ -161,7 +165,7 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of teasers needs, in a fixed number of queries whatever the length.
         ``bylines=False`` leaves the authors to :meth:`prefetch_bylines` (one query for the
         article page's story and its related stories together)."""
-        listing = self.select_related("section", "lead_image")
+        listing = self.select_related("section", "lead_image").defer(*LISTING_SKIPS)
         return listing.prefetch_related(byline_prefetch()) if bylines else listing
 
     def prefetch_bylines(self, articles):
@@ -200,9 +204,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self, bylines=True):
         corrections = Correction.objects.filter(published_at__lte=timezone.now())
-        return self.for_listing(bylines).prefetch_related(
-            "tags", Prefetch("corrections", queryset=corrections)
-        )
+        # The story's own text after all (a list skips it); never the search vector.
+        text = self.for_listing(bylines).defer(None).defer("search_vector")
+        return text.prefetch_related("tags", Prefetch("corrections", queryset=corrections))
 
     def search(self, q):
         """Articles matching what a reader typed, best match first (``search_rank``), on

@@ -159,6 +159,16 @@ def test_related_to_never_returns_the_article_itself_or_future_ones(make):
 # Bylines ------------------------------------------------------------------------------------
 
 
+def test_a_listing_leaves_the_story_text_unread(make, django_assert_num_queries):
+    """Teasers show headline, standfirst and picture; the body and search vector are most of a
+    row, so lists do not fetch them (and a teaser that asked for them would cost a query)."""
+    make.article(body="<p>A long story.</p>")
+    listed = Article.objects.for_listing().get()
+    assert {"body", "body_html", "search_vector"} <= listed.get_deferred_fields()
+    with django_assert_num_queries(0):
+        assert listed.headline and listed.standfirst is not None and listed.section.name
+
+
 def test_authors_keep_their_byline_order(make):
     first, second = make.author(name="Zoe Last"), make.author(name="Adam First")
     story = make.article(authors=[first, second])
