@@ -71,6 +71,20 @@ def test_a_missing_java_or_npm_is_a_skip_with_the_fix_or_under_ci_a_failure(
     assert "apt-get install -y npm" in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("", pytest.skip.Exception), ("true", pytest.fail.Exception)]
+)
+def test_a_missing_postgres_server_is_a_skip_with_the_fix_or_under_ci_a_failure(
+    monkeypatch, tmp_path, ci, outcome
+):
+    monkeypatch.setenv("CI", ci)
+    monkeypatch.setattr(tools, "POSTGRES_BINDIRS", str(tmp_path / "no-postgresql"))
+    monkeypatch.setattr(tools.shutil, "which", lambda name: None)
+    with pytest.raises(outcome) as raised:
+        tools.require_postgres_server()
+    assert "apt-get install -y postgresql" in str(raised.value)
+
+
 def test_a_missing_npm_package_with_npm_installed_is_a_failure_not_a_skip(monkeypatch, tmp_path):
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setattr(tools.shutil, "which", lambda name: f"/usr/bin/{name}")
