@@ -31,6 +31,10 @@ def _test_settings(settings, tmp_path):
     # the page cache would serve pages from before the test's changes. Its own tests turn it on
     # and run the commit callbacks (the ``page_cache`` fixture).
     settings.PAGE_CACHE_SECONDS = 0
+    # Every test counts its factory objects from 1: what a story is called and how many hours
+    # ago it appeared must not depend on which tests happened to run before it (the order is
+    # random), or query counts and date windows change from run to run.
+    factories.restart_numbering()
     cache.clear()
     shared_cache().clear()  # the menu, the site settings, the page cache's version tokens
     yield

@@ -14,6 +14,12 @@ from articles.models import Article, ArticleAuthor, Author, Image, Section
 _seq = itertools.count(1)
 
 
+def restart_numbering():
+    """Number objects from 1 again (each test starts so: tests/conftest.py)."""
+    global _seq
+    _seq = itertools.count(1)
+
+
 def jpeg_bytes(width=1200, height=800, color=(180, 40, 40), fmt="JPEG", **save_kwargs):
     buffer = io.BytesIO()
     PILImage.new("RGB", (width, height), color).save(buffer, fmt, **save_kwargs)
