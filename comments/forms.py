@@ -15,9 +15,7 @@ def no_header_injection(value):
         raise ValidationError("Line breaks and control characters are not allowed here.")
 
 
-from django.forms.renderers import Jinja2 as _J
 class CommentForm(forms.ModelForm):
-    default_renderer = _J()
     """The "Leave a reply" form. ``honeypot`` is hidden from people; bots fill it in."""
 
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
