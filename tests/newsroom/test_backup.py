@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from newsroom.backup import sha256_file, table_counts
 from tests.conftest import database_url
-from tests.tools import ROOT
+from tests.tools import ROOT, in_ci
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,23 +80,46 @@ def restored_counts(db_url, media_root):
     return json.loads(result.stdout)
 
 
-@pytest.fixture
-def second_postgres():
-    """An empty PostgreSQL database beside the test one (only when the tests run on it)."""
-    if connection.vendor != "postgresql":
-        yield None
-        return
+# Where an empty PostgreSQL database can be made when the tests themselves run on SQLite: the
+# local server (CI has it), or TEST_POSTGRES_URL's.
+LOCAL_POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_server_url():
+    """The PostgreSQL server to restore into: the test database's own server, or on SQLite the
+    local one. Skips when there is none (fails under CI, which has one)."""
+    if connection.vendor == "postgresql":
+        return database_url().rsplit("/", 1)[0]
     import psycopg
 
-    config = connection.settings_dict
-    name = f"{config['NAME']}_restore"
-    admin_url = database_url().rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        server.execute(f'CREATE DATABASE "{name}"')
-    yield database_url().rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(admin_url, autocommit=True) as server:
-        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        psycopg.connect(LOCAL_POSTGRES, connect_timeout=3).close()
+    except psycopg.OperationalError as error:
+        message = f"no PostgreSQL server at {LOCAL_POSTGRES.rsplit('@', 1)[-1]} to restore into"
+        if in_ci():
+            pytest.fail(f"{message} (CI=true: {error})", pytrace=False)
+        pytest.skip(f"{message}: set TEST_POSTGRES_URL, or start one")
+    return LOCAL_POSTGRES.rsplit("/", 1)[0]
+
+
+@pytest.fixture
+def second_postgres():
+    """An empty PostgreSQL database beside the test one, on the same server when the tests run
+    on PostgreSQL, on the local server when they run on SQLite (so SQLite's archive is restored
+    into PostgreSQL, and PostgreSQL's into SQLite)."""
+    import psycopg
+
+    server = postgres_server_url()
+    name = f"{connection.settings_dict['NAME']}_restore" if connection.vendor == "postgresql" else (
+        f"newsroom_restore_from_sqlite_{os.getpid()}"
+    )  # fmt: skip
+    admin_url = f"{server}/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_backup_then_restore_into_empty_databases_keeps_every_row_and_file(
@@ -114,9 +137,8 @@ def test_backup_then_restore_into_empty_databases_keeps_every_row_and_file(
     assert manifest["media"] == expected_media
     assert manifest["tables"] == expected_rows
 
-    targets = [f"sqlite:///{tmp_path / 'restored.sqlite3'}"]  # from this database to SQLite
-    if second_postgres:
-        targets.append(second_postgres)  # and to PostgreSQL
+    # From this database (SQLite or PostgreSQL) to each of them.
+    targets = [f"sqlite:///{tmp_path / 'restored.sqlite3'}", second_postgres]
     for n, db_url in enumerate(targets):
         media_root = tmp_path / f"restored-media-{n}"
         result = in_fresh_process(["restore", str(archive)], db_url=db_url, media_root=media_root)
