@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from newsroom.people import display_name
+
 from .image import Image
 from .slugs import unique_slug
 
@@ -53,7 +55,7 @@ class Author(models.Model):
         try:
             return user.author_profile
         except cls.DoesNotExist:
-            return cls.objects.create(name=user.get_full_name() or user.get_username(), user=user)
+            return cls.objects.create(name=display_name(user), user=user)
 
     @property
     def link_list(self):

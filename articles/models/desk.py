@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from newsroom.people import display_name
+
 # What an autosave keeps: the fields an editor types in, each with the most it may hold.
 DRAFT_FIELDS = {
     "headline": 200,
@@ -128,4 +130,4 @@ class Presence(models.Model):
 
     @property
     def name(self):
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)

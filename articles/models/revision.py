@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from newsroom.people import display_name
+
 # The fields a revision keeps and a restore brings back, in the order a comparison lists them.
 TEXT_FIELDS = ("headline", "standfirst", "body")
 RESTORABLE_FIELDS = (
@@ -134,9 +136,7 @@ class Revision(models.Model):
 
     @property
     def by_name(self):
-        if self.by is None:
-            return "the system"
-        return self.by.get_full_name() or self.by.get_username()
+        return display_name(self.by)
 
     def changed_fields(self, other):
         """Labels of the fields whose values differ between this revision and ``other``."""

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from newsroom import cache as page_cache
+from newsroom.people import display_name
 
 
 class Status(models.TextChoices):
@@ -354,6 +355,4 @@ class Transition(models.Model):
 
     @property
     def by_name(self):
-        if self.by is None:
-            return "the system"
-        return self.by.get_full_name() or self.by.get_username()
+        return display_name(self.by)
