@@ -245,3 +245,19 @@ def test_stories_reorder_with_the_position_fields(editor_client, make):
 def test_an_issue_that_does_not_exist_is_a_404_not_a_500(editor_client, name):
     url = reverse(f"admin:newsletter_issue_{name}", args=[1]).replace("/1/", f"/{'9' * 30}/")
     assert editor_client.post(url).status_code == 404
+
+
+def test_every_desk_page_leads_back_through_the_issues(editor_client, sendable):
+    from lxml import html
+
+    best = reverse("admin:newsletter_issue_create_from_best")
+    pages = {
+        best: ["Home", "Newsletter", "Issues", "Create an issue from the best recent stories"],
+        preview_url(sendable): ["Home", "Newsletter", "Issues", sendable.subject, "Preview"],
+        send_url(sendable): ["Home", "Newsletter", "Issues", sendable.subject, "Send"],
+    }
+    for url, expected in pages.items():
+        tree = html.fromstring(editor_client.get(url).content)
+        crumbs = [li.text_content().strip() for li in tree.xpath('//ol[@class="breadcrumbs"]/li')]
+        assert crumbs == expected, url
+        assert tree.xpath('//link[contains(@href, "newsletter/admin")]'), url
