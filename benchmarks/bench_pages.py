@@ -85,6 +85,8 @@ def build_site():
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("seed_demo", articles=ARTICLES, stdout=io.StringIO(), stderr=io.StringIO())
+    # A site built before pictures kept their addresses gets them, as a deployment would.
+    call_command("refresh_picture_sources", stdout=io.StringIO())
 
 
 def add_comments(article):

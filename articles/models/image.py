@@ -226,6 +226,12 @@ class Image(models.Model):
         editable=False,
         help_text="Widths rendered so far; files live under renditions/<key>/.",
     )
+    sources = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="The renditions' addresses as pages print them (srcsets and the plain src), "
+        "built once when they are made instead of asked of the storage on every page.",
+    )
     focal_x = models.FloatField(
         "focal point (across)",
         default=0.5,
@@ -282,6 +288,8 @@ class Image(models.Model):
             self._store_file(name, ContentFile(buffer.getvalue()))
             self.width, self.height = clean.size
             self.renditions = []
+            self.sources = {}
+            self.__dict__.pop("_sources", None)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -345,7 +353,9 @@ class Image(models.Model):
                     default_storage.delete(name)
                 default_storage.save(name, ContentFile(buffer.getvalue()))
         self.renditions = widths
-        type(self).objects.filter(pk=self.pk).update(renditions=widths)
+        self.__dict__.pop("_sources", None)
+        self.sources = self.built_sources()
+        type(self).objects.filter(pk=self.pk).update(renditions=widths, sources=self.sources)
         self.make_crops(picture)
 
     @property
@@ -442,25 +452,48 @@ class Image(models.Model):
             f"{default_storage.url(self._rendition_name(w, ext))} {w}w" for w in self.renditions
         )
 
+    def built_sources(self):
+        """The renditions' addresses, asked of the storage: what ``sources`` keeps, for the
+        file and widths they were built for. (``manage.py refresh_picture_sources`` builds
+        them again after ``MEDIA_URL`` or the storage changes.)"""
+        if not self.renditions:
+            return {}
+        width = min(self.renditions, key=lambda w: abs(w - 960))
+        return {
+            "file": self.file.name,
+            "widths": list(self.renditions),
+            "webp": self.srcset("webp"),
+            "jpg": self.srcset("jpg"),
+            "fallback": {
+                "url": default_storage.url(self._rendition_name(width, "jpg")),
+                "width": width,
+                "height": round(width * self.aspect_ratio),
+            },
+        }
+
+    @cached_property
+    def _sources(self):
+        """``sources`` when they are this file's and these widths', else built now (a picture
+        rendered before they were kept)."""
+        kept = self.sources or {}
+        if kept.get("file") == self.file.name and kept.get("widths") == self.renditions:
+            return kept
+        return self.built_sources()
+
     @property
     def webp_srcset(self):
-        return self.srcset("webp")
+        return self._sources.get("webp", "")
 
     @property
     def jpeg_srcset(self):
-        return self.srcset("jpg")
+        return self._sources.get("jpg", "")
 
     @property
     def fallback(self):
         """The JPEG rendition nearest 960 px wide, for the plain ``src``."""
         if not self.renditions:
             return {"url": self.file.url, "width": self.width, "height": self.height}
-        width = min(self.renditions, key=lambda w: abs(w - 960))
-        return {
-            "url": default_storage.url(self._rendition_name(width, "jpg")),
-            "width": width,
-            "height": round(width * self.aspect_ratio),
-        }
+        return self._sources["fallback"]
 
     def url_for_width(self, width, ext="jpg"):
         """The smallest rendition at least ``width`` wide (Open Graph, emails, thumbnails)."""

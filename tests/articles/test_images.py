@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image as PILImage
 
@@ -236,3 +237,46 @@ def test_a_good_replacement_file_gets_fresh_renditions_and_the_old_ones_go(
     assert image.renditions == [320, 640, 960, 1280, 1400]
     assert image.rendition_key != old_key
     assert rendition_folders(settings) == [image.rendition_key]
+
+
+# Kept addresses ---------------------------------------------------------------------------------
+
+
+def test_renditions_keep_the_addresses_pages_print(make, client):
+    """Pages print srcsets kept with the picture, not asked of the storage per rendition on
+    every page (that was a tenth of a list page's time)."""
+    picture = make.image(size=(1000, 600))
+    picture.refresh_from_db()
+    assert picture.sources["widths"] == picture.renditions == [320, 640, 960, 1000]
+    assert picture.sources["webp"] == picture.srcset("webp")
+    assert picture.sources["jpg"].endswith("/1000.jpg 1000w")
+    assert picture.fallback == {
+        "url": picture.url_for_width(960),
+        "width": 960,
+        "height": 576,
+    }
+    story = make.article(lead_image=picture)
+    assert picture.sources["webp"] in client.get(story.get_absolute_url()).text
+
+
+def test_after_media_url_changes_refreshing_points_pages_at_the_new_addresses(
+    make, client, settings
+):
+    picture = make.image(size=(700, 400))
+    story = make.article(lead_image=picture)
+    settings.MEDIA_URL = "https://media.example.net/"
+    moved = f"https://media.example.net/renditions/{picture.rendition_key}/700.webp 700w"
+    assert moved not in client.get(story.get_absolute_url()).text  # the kept addresses
+    out = io.StringIO()
+    call_command("refresh_picture_sources", stdout=out)
+    assert "1 picture(s) refreshed." in out.getvalue()
+    assert moved in client.get(story.get_absolute_url()).text
+    call_command("refresh_picture_sources", stdout=out)
+    assert "0 picture(s) refreshed." in out.getvalue()
+
+
+def test_a_picture_rendered_before_addresses_were_kept_still_gets_them(make):
+    picture = make.image(size=(700, 400))
+    Image.objects.filter(pk=picture.pk).update(sources={})
+    legacy = Image.objects.get(pk=picture.pk)
+    assert legacy.webp_srcset == picture.srcset("webp") and legacy.fallback["width"] == 700
