@@ -97,6 +97,22 @@ def _close_stray_database_connections(django_db_setup):
             wrapper.close()
 
 
+@pytest.fixture(autouse=True)
+def _close_every_browser_window(request):
+    """After each browser test, close every window it opened (``browser.new_context()`` in a
+    helper, not only pytest-playwright's ``page``). The browser lives for the whole session: a
+    change form left open kept polling presence and autosaving against the live server, whose
+    threads see only committed rows and wrote their menu and site settings into the shared
+    cache, so later tests read another test's sections."""
+    if "browser" not in request.fixturenames and "page" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    yield
+    for context in list(browser.contexts):
+        context.close()
+
+
 @pytest.fixture
 def artifacts():
     """The folder screenshots and reports are kept in, for people to look at after a run."""
