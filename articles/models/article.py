@@ -132,13 +132,19 @@ class ArticleQuerySet(models.QuerySet):
     def pinned_lead(self):
         """The story an editor pinned to lead the home page, if its pin holds and it is public."""
         now = timezone.now()
-        return (
+        # Pinning one story unpins the others, so there is one at most (a few after a race).
+        # Their keys come from their own index; then only those rows are read. Asked together
+        # with "public" in one query, SQLite walked every public story newest first looking for
+        # a pin: the whole archive when nothing is pinned.
+        pinned = list(self.model.objects.filter(is_pinned_lead=True).values_list("pk", flat=True))
+        if not pinned:
+            return None
+        found = (
             self.published()
-            .filter(is_pinned_lead=True)
+            .filter(pk__in=pinned)
             .filter(models.Q(lead_until__isnull=True) | models.Q(lead_until__gt=now))
-            .order_by("-published_at", "-pk")
-            .first()
         )
+        return max(found, key=lambda story: (story.published_at, story.pk), default=None)
 
     def purge_pages(self):
         """Drop the cached pages showing these articles (``newsroom.cache``), on commit."""
