@@ -235,9 +235,12 @@ class ArticleQuerySet(models.QuerySet):
         from .tag import TaggedArticle
 
         tag_ids = [tag.pk for tag in article.tags.all()]
-        published = self.published().exclude(pk=article.pk)
-        recent = published.order_by("-published_at", "-pk").values("pk")[:candidates]
-        near = models.Q(section_id=article.section_id)
+        published = self.published().exclude(pk=article.pk).order_by("-published_at", "-pk")
+        recent = published.values("pk")[:candidates]
+        # Of the section's stories only its newest ``limit`` can make the list (any other
+        # sharing no tag ranks below them), so only those are looked at, from the section's
+        # index, instead of every recent story in it.
+        near = models.Q(pk__in=published.filter(section_id=article.section_id).values("pk")[:limit])
         shared = models.Value(0)
         if tag_ids:
             tagged = TaggedArticle.objects.filter(tag_id__in=tag_ids)
