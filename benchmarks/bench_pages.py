@@ -19,6 +19,9 @@ constant response the size of an article page through the same middleware, ``ben
   the requests served. ``wrk`` comes from the system packages (``apt-get install wrk``); without
   it a small Python load generator stands in (and says so).
 
+Then ``worker memory``: the workers' resident memory after 1,000 and after 10,000 requests
+across the pages and the newest 500 stories (issue 11: within 10%).
+
 Each figure is also given as a ratio to the floor's: the machine is shared and noisy, so only
 ratios within one run are compared. The table goes to stdout and, as JSON, to
 ``artifacts/bench/`` (git-ignored). The database is kept between runs (``seed_demo`` tops it
@@ -460,6 +463,58 @@ def spike(base, path):
 # Report -----------------------------------------------------------------------------------------
 
 
+def rss_kb(pids):
+    """Resident memory of the processes, in KB (``/proc/<pid>/status``)."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def memory_growth(base, workers, paths, first=1000, then=10000):
+    """Workers' memory after ``first`` requests and after ``then``, as readers would make them:
+    every measured page in turn, and each article page of the archive's newest stories (each
+    a page of its own for the page cache). A leak shows as growth between the two."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from articles.models import Article
+
+    stories = [a.get_absolute_url() for a in Article.objects.published().order_by("-pk")[:500]]
+    targets = [urlsplit(base + path) for path in [*paths, *stories]]
+    counts = {"requests": 0, "failures": 0}
+
+    def send(count):
+        for n in range(count):
+            url = targets[(counts["requests"] + n) % len(targets)]
+            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+            try:
+                conn.request("GET", url.path + (f"?{url.query}" if url.query else ""))
+                response = conn.getresponse()
+                response.read()
+                counts["failures"] += response.status != 200
+            except OSError:
+                counts["failures"] += 1
+            finally:
+                conn.close()
+        counts["requests"] += count
+
+    send(first)
+    after_first = rss_kb(workers)
+    send(then - first)
+    after_then = rss_kb(workers)
+    return {
+        "first": first,
+        "then": then,
+        "rss_kb_first": after_first,
+        "rss_kb_then": after_then,
+        "growth": after_then / after_first if after_first else float("nan"),
+        "failures": counts["failures"],
+    }
+
+
 def ratio(value, floor):
     return value / floor if floor else float("nan")
 
@@ -530,6 +585,7 @@ def main():
                     except SystemExit as problem:
                         print(f"deploy/nginx.conf not measured: {problem}")
                 surge = spike(base, row["path"]) if SPIKE_SECONDS else None
+        memory = memory_growth(base, workers, [row["path"] for row in rows.values()])
     finally:
         stop(server)
 
@@ -561,6 +617,11 @@ def main():
             f"non-200: {surge['non_200']}, stale pages after a change: "
             f"{surge['stale_after_change']} of {surge['polls']} checks"
         )
+    print(
+        f"worker memory: {memory['rss_kb_first'] / 1024:.0f} MB after {memory['first']:,} "
+        f"requests, {memory['rss_kb_then'] / 1024:.0f} MB after {memory['then']:,} "
+        f"({memory['growth']:.2f}x; target within 1.10x), {memory['failures']} not 200"
+    )
     failures = {name: row["failures"] for name, row in rows.items() if row["failures"]}
     if failures:
         print(f"non-200 or socket errors under load: {failures}")
@@ -576,6 +637,7 @@ def main():
         "pages": rows,
         "nginx_article": nginx,
         "spike": surge,
+        "memory": memory,
         "elapsed_s": time.monotonic() - began,
     }
     name = f"pages-{ARTICLES}-{time.strftime('%Y%m%d-%H%M%S')}.json"
@@ -583,7 +645,7 @@ def main():
     (ARTIFACTS / f"pages-{ARTICLES}-latest.json").write_text(json.dumps(result, indent=2))
     print(f"({time.monotonic() - began:.0f} s; JSON in {ARTIFACTS.relative_to(ROOT) / name})")
     spike_failed = bool(surge) and (surge["non_200"] or surge["stale_after_change"])
-    return not failures and not spike_failed
+    return not failures and not spike_failed and not memory["failures"]
 
 
 if __name__ == "__main__":
