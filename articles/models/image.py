@@ -362,6 +362,14 @@ class Image(models.Model):
     def focal_point(self):
         return [round(self.focal_x, 4), round(self.focal_y, 4)]
 
+    @property
+    def focal_class(self):
+        """CSS classes that put the focal point where a layout that crops the picture to a
+        shape (``object-fit: cover``) keeps it in frame, to the nearest tenth; none for the
+        centre. (Classes, not a ``style`` attribute: the CSP allows no inline style.)"""
+        x, y = (round(v * 10) for v in (self.focal_x, self.focal_y))
+        return "" if (x, y) == (5, 5) else f"focal-x{x} focal-y{y}"
+
     def _crop_name(self, ratio):
         x, y = (round(v * 10000) for v in self.focal_point)
         return f"renditions/{self.rendition_key}/crop-{ratio}-{x}-{y}.jpg"

@@ -159,3 +159,9 @@ def test_a_focal_point_outside_the_picture_is_refused_with_a_message(editor_clie
     assert response.context["adminform"].form.errors["focal_x"]
     image.refresh_from_db()
     assert image.focal_x == 0.5
+
+
+def test_the_focal_point_frames_a_picture_a_layout_crops(make):
+    assert make.image(focal_x=0.5, focal_y=0.5).focal_class == ""  # the centre: nothing to say
+    assert make.image(focal_x=0.04, focal_y=0.96).focal_class == "focal-x0 focal-y10"
+    assert make.image(focal_x=0.26, focal_y=0.74).focal_class == "focal-x3 focal-y7"

@@ -50,3 +50,15 @@ def test_an_editor_clicks_the_picture_to_set_its_focal_point(page, site, make):
     image = Image.objects.get(pk=image.pk)
     assert (image.focal_x, image.focal_y) == (0.25, 0.75)
     assert image.has_current_crops  # the crop task ran once the change committed
+
+
+def test_a_teaser_keeps_the_focal_point_in_frame(page, site, make):
+    """Teasers cut every picture to 16:9 (object-fit: cover); the editor's point decides which
+    part stays, under the strict CSP (classes, no inline style)."""
+    tall = make.image(size=(600, 900), focal_x=0.2, focal_y=0.8)
+    make.article(headline="A tall picture", lead_image=tall, is_featured=True)
+    make.article(headline="The lead", is_featured=True)  # the tall one is a teaser, not the lead
+    page.goto(site.url + "/")
+    img = page.locator(f'.teaser__image img[alt="{tall.alt_text}"]').first
+    expect(img).to_have_class("focal-x2 focal-y8")
+    assert img.evaluate("img => getComputedStyle(img).objectPosition") == "20% 80%"
