@@ -33,3 +33,37 @@ class WindowPaginator(Paginator):
         found = self.object_list[: limit + 1].count()
         self.is_bounded = found > limit
         return min(found, limit)
+
+
+class RankedPaginator(Paginator):
+    """Pages of a list whose order is the costly part (search results, ranked): the keys are
+    read once, in order, in one query that is the count too, and a page fetches its own rows by
+    key from ``rows`` (what a page shows, e.g. ``for_listing()``). The list is at most ``most``
+    long plus one, the one saying there are more than ``most`` (``is_bounded``): the page says
+    "more than 1,000" and leaves out "of N" in its paging."""
+
+    def __init__(self, object_list, per_page, *, rows, most, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows, self.most = rows, most
+
+    @cached_property
+    def keys(self):
+        return list(self.object_list.values_list("pk", flat=True))
+
+    @cached_property
+    def count(self):
+        return len(self.keys)
+
+    @property
+    def is_bounded(self):
+        return self.count > self.most
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = self.keys[bottom:top]
+        found = self.rows.in_bulk(keys) if keys else {}
+        return self._get_page([found[key] for key in keys if key in found], number, self)

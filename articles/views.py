@@ -14,8 +14,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from newsroom.links import absolute_url
 
 from . import metadata
+from . import search as fulltext
 from .models import Article, Author, Correction, PreviewLink, Section, Tag
-from .pagination import WindowPaginator
+from .pagination import RankedPaginator, WindowPaginator
 from .search import normalize_query, passages
 
 LATEST_PER_SECTION = 4
@@ -217,13 +218,20 @@ class SharedPreviewView(ArticleDetailView):
 class SearchView(ListView):
     """``/search/?q=...&section=...``: published articles matching the words, best match
     first, each with its best passage highlighted; ``section`` (a menu section's slug) narrows
-    them to one section, anything else is ignored."""
+    them to one section, anything else is ignored. A search ranks its newest ``RANKED`` matches
+    (articles/search.py); when it finds more, the page says "more than"."""
 
     template_name = "articles/search.html"
     context_object_name = "articles"
+    paginator_class = RankedPaginator  # the ranked keys once, then only the page's rows
 
     def get_paginate_by(self, queryset):
         return settings.ARTICLES_PER_PAGE
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        rows = Article.objects.published().for_listing()
+        most = fulltext.RANKED
+        return super().get_paginator(queryset, per_page, rows=rows, most=most, **kwargs)
 
     def get_queryset(self):
         self.query = normalize_query(self.request.GET.get("q", ""))
@@ -231,10 +239,10 @@ class SearchView(ListView):
         self.section = next((s for s in Section.objects.menu() if s.slug == wanted), None)
         if not self.query:
             return Article.objects.none()
-        found = Article.objects.published().search(self.query)
+        found = Article.objects.published()
         if self.section is not None:
-            found = found.filter(section=self.section)
-        return found.for_listing()
+            found = found.filter(section=self.section)  # before searching: see search()
+        return found.search(self.query)
 
     def get_context_data(self, **kwargs):
         params = {"q": self.query, "section": self.section.slug if self.section else ""}

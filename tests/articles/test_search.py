@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import search as fulltext
 from articles.models import Article
 from articles.search import MAX_QUERY_LENGTH, fts5_query
 
@@ -237,13 +238,68 @@ def test_query_count_does_not_grow_with_results(client, make, django_assert_num_
 
     add(1)
     client.get("/")  # warm the menu cache
-    # count, page, bylines, and the passages of the page (one query whatever its length)
+    # the ranked keys (the count too), the page's rows, their bylines, and the passages of the
+    # page (one query whatever its length)
     with django_assert_num_queries(4) as small:
         assert client.get(SEARCH_URL, {"q": "marathon"}).status_code == 200
     add(6)
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(SEARCH_URL, {"q": "marathon"})
     assert "7 stories found" in response.text
+
+
+def test_pages_follow_the_ranking_each_for_the_same_few_queries(
+    client, make, settings, django_assert_num_queries
+):
+    settings.ARTICLES_PER_PAGE = 2
+    for n in range(5):
+        make.article(headline=f"Ferry timetable change {n}", body=f"<p>{'ferry ' * n}</p>")
+    client.get("/")  # warm the menu cache
+    shown = []
+    for page in (1, 2, 3):
+        # the ranked keys, this page's rows, their bylines, its passages: no query per page
+        # before it, and the ranking is not worked out again for the rows
+        with django_assert_num_queries(4):
+            html = client.get(SEARCH_URL, {"q": "ferry", "page": page}).text
+        shown += re.findall(r'class="teaser__headline"><a href="[^"]*">([^<]*)</a>', html)
+    assert shown == [article.headline for article in found("ferry")]
+    assert shown[0] == "Ferry timetable change 4"  # the body that says it most often
+
+
+# A large archive: only the newest matches are ranked ------------------------------------------
+
+
+def test_a_search_ranks_its_newest_matches_only(make, monkeypatch):
+    """On 100,000 stories a common word matches most of them, and ranking them all is the slow
+    part: a search ranks its newest RANKED matches, and one more that tells the page there are
+    more. The best of those comes first; older matches are left out, however good."""
+    monkeypatch.setattr(fulltext, "RANKED", 3)
+    now = timezone.now()
+    make.article(headline="Lighthouse keepers remembered")  # the best match, but added first
+    bodies = [
+        make.article(body=f"<p>A lighthouse, story {i}.</p>", published_at=now - timedelta(hours=i))
+        for i in range(3)
+    ]
+    best = make.article(headline="Lighthouse keeper retires", published_at=now - timedelta(days=3))
+    assert found("lighthouse") == [best, *bodies]
+
+
+def test_a_search_finding_more_than_it_ranks_says_more_than(client, make, monkeypatch, settings):
+    monkeypatch.setattr(fulltext, "RANKED", 3)
+    settings.ARTICLES_PER_PAGE = 2
+    for n in range(3):
+        make.article(headline=f"Ferry timetable change {n}")
+    exact = client.get(SEARCH_URL, {"q": "ferry"}).text
+    assert "3 stories found." in exact and "More than" not in exact
+    assert "Page 1 of 2" in exact
+    for n in range(3, 6):
+        make.article(headline=f"Ferry timetable change {n}")
+    first = client.get(SEARCH_URL, {"q": "ferry"}).text
+    assert "More than 3 stories found: the best matches among the most recent come first." in first
+    assert "Page 1</span>" in first  # no "of N": nobody counted them all
+    second = client.get(SEARCH_URL, {"q": "ferry", "page": 2})
+    assert second.text.count('class="teaser teaser--row"') == 2  # the four ranked, two a page
+    assert client.get(SEARCH_URL, {"q": "ferry", "page": 3}).status_code == 404
 
 
 def test_each_database_has_its_search_index():

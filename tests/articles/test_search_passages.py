@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html
 
+from articles import search as fulltext
 from articles.models import Article
 from articles.search import MARK_END, MARK_START, marked, passages
 
@@ -101,6 +102,21 @@ def test_the_section_filter_narrows_results_and_ignores_what_is_no_section(clien
     response, _ = results(client, q="marathon", section="world")
     assert "Results for “marathon” in World" in response.text
     assert '<option value="world" selected>' in response.text
+
+
+def test_a_section_search_ranks_the_newest_matches_in_that_section(client, make, monkeypatch):
+    """The section narrows the matches before the newest are taken for ranking: otherwise a
+    section whose stories are older than the rest would seem to have none."""
+    monkeypatch.setattr(fulltext, "RANKED", 1)
+    world = make.section(name="World", slug="world")
+    sport = make.section(name="Sport", slug="sport")
+    abroad = make.article(section=world, headline="Marathon abroad")
+    for i in range(3):
+        make.article(section=sport, headline=f"Marathon at home {i}")
+    _, teasers = results(client, q="marathon", section="world")
+    assert [t.find_class("teaser__headline")[0].text_content() for t in teasers] == [
+        abroad.headline
+    ]
 
 
 def test_paging_keeps_the_section_and_every_results_page_is_noindex(client, make, settings):
