@@ -48,17 +48,30 @@ _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|([^\s"]+)')
 _WORD = re.compile(r"\w+")
 
 
-class SQLiteOnlySQL(migrations.RunSQL):
-    """A migration step that only SQLite runs (its FTS5 table and trigger): PostgreSQL searches
-    the ``search_vector`` column instead."""
+class VendorSQL(migrations.RunSQL):
+    """A migration step that only one database runs (``vendor``): each searches differently."""
+
+    vendor = None
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "sqlite":
+        if schema_editor.connection.vendor == self.vendor:
             super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "sqlite":
+        if schema_editor.connection.vendor == self.vendor:
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class SQLiteOnlySQL(VendorSQL):
+    """SQLite's FTS5 table and trigger: PostgreSQL searches the ``search_vector`` column."""
+
+    vendor = "sqlite"
+
+
+class PostgreSQLOnlySQL(VendorSQL):
+    """How PostgreSQL stores ``search_vector``: SQLite leaves that column empty."""
+
+    vendor = "postgresql"
 
 
 def normalize_query(q):

@@ -309,6 +309,12 @@ def test_each_database_has_its_search_index():
         if connection.vendor == "postgresql":
             constraints = connection.introspection.get_constraints(cursor, "articles_article")
             assert constraints["article_search_vector"]["type"] == "gin"
+            # Kept in the row (STORAGE MAIN, migration 0015), not fetched from TOAST per match.
+            cursor.execute(
+                "SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles_article'::regclass"
+                " AND attname = 'search_vector'"
+            )
+            assert cursor.fetchone() == ("m",)
         else:
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_article_search'")
             assert "USING fts5" in cursor.fetchone()[0]
