@@ -1,7 +1,7 @@
 """The public pages against a floor, in one run: queries, CPU per request, throughput.
 
     make bench                              # 1,000 articles (benchmarks/bench-1000.sqlite3)
-    BENCH_ARTICLES=100000 make bench        # the large run (its own database file)
+    BENCH_ARTICLES=100000 make bench        # the large run (its own file), 1,000,000 comments
     BENCH_DATABASE_URL=postgres://... make bench
     BENCH_SECONDS=5 BENCH_ROUNDS=9 make bench
 
@@ -51,6 +51,11 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 COMMENTS = int(os.environ.get("BENCH_COMMENTS", "30"))  # approved, under the benched article
+# Comments across the whole archive: 10 a story for the large run (1,000,000 at 100,000), so the
+# comment tables are as big as a real site's; none at the default size.
+ARCHIVE_COMMENTS = int(
+    os.environ.get("BENCH_ARCHIVE_COMMENTS", str(ARTICLES * 10 if ARTICLES >= 100_000 else 0))
+)
 SPIKE_SECONDS = int(os.environ.get("BENCH_SPIKE_SECONDS", "30"))  # 0: no spike check
 SPIKE_EVERY = 5  # seconds between the editor's changes during the spike
 ARTIFACTS = ROOT / "artifacts" / "bench"
@@ -113,6 +118,40 @@ def add_comments(article):
         )
 
 
+def add_archive_comments(total, batch=20_000):
+    """Approved comments spread over every published story until there are ``total`` in all,
+    inserted in bulk (one rendered body for all: what matters is the tables' size), once."""
+    from django.utils import timezone
+
+    from articles.models import Article
+    from comments.models import Comment, render_body
+
+    missing = total - Comment.objects.count()
+    if missing <= 0:
+        return
+    print(f"   adding {missing:,} comments across the archive (kept for the next run)")
+    body = "A reader's few words about the story, and a second sentence to make it a comment."
+    rendered = render_body(body)
+    stories = list(Article.objects.published().values_list("pk", flat=True))
+    now = timezone.now()
+    made = 0
+    while made < missing:
+        count = min(batch, missing - made)
+        Comment.objects.bulk_create(
+            Comment(
+                article_id=stories[(made + n) % len(stories)],
+                name=f"Reader {made + n}",
+                email=f"reader{(made + n) % 5000}@example.com",
+                body=body,
+                body_rendered=rendered,
+                status=Comment.Status.APPROVED,
+                approved_at=now,
+            )
+            for n in range(count)
+        )
+        made += count
+
+
 def pages():
     """Name -> path of each page measured (the feed only once its address answers)."""
     from django.urls import NoReverseMatch, reverse
@@ -120,6 +159,7 @@ def pages():
     from articles.models import Article, Author, Section, Tag
 
     story = Article.objects.published().for_detail().first()
+    add_archive_comments(ARCHIVE_COMMENTS)
     add_comments(story)
     tag = Tag.objects.filter(tagged_articles__isnull=False).first()
     section = Section.objects.filter(articles__isnull=False).first()
