@@ -56,22 +56,3 @@ def refusal(request, keys):
 def count_failure(keys):
     for key in keys:
         ratelimit.hit(*key, settings.ADMIN_LOGIN_RATE_WINDOW)
-
-
-def login(request, extra_context=None):
-    """The admin's login behind the throttle (served at the admin's own login address); the
-    password step of ``newsroom.twofactor``, which asks for a code next when there is a device."""
-    from newsroom.twofactor import password_step
-
-    if request.method != "POST":
-        return password_step(request, extra_context)
-    keys = counted_keys(request, request.POST.get("username", ""))
-    refused = refusal(request, keys)
-    if refused is not None:
-        return refused
-    response = password_step(request, extra_context)
-    # The login form comes back (200) when the name and password did not match; a success
-    # redirects.
-    if response.status_code == 200:
-        count_failure(keys)
-    return response

@@ -30,6 +30,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from articles.groups import EDITORS
+from newsroom import login as throttle
 from newsroom.middleware import DATABASE_ERRORS, database_unavailable
 
 PENDING_KEY = "twofactor:pending"
@@ -102,6 +103,24 @@ def password_step(request, extra_context=None):
     )(request)
 
 
+def login(request, extra_context=None):
+    """The admin's login page (at the admin's own login address): the throttle
+    (``newsroom.login``) in front of the password step, which asks for a code next when there is
+    a device."""
+    if request.method != "POST":
+        return password_step(request, extra_context)
+    keys = throttle.counted_keys(request, request.POST.get("username", ""))
+    refused = throttle.refusal(request, keys)
+    if refused is not None:
+        return refused
+    response = password_step(request, extra_context)
+    # The login form comes back (200) when the name and password did not match; a success
+    # redirects.
+    if response.status_code == 200:
+        throttle.count_failure(keys)
+    return response
+
+
 def pending_user(request):
     pending = request.session.get(PENDING_KEY)
     if not pending or time.time() - pending["at"] > PENDING_SECONDS:
@@ -112,8 +131,6 @@ def pending_user(request):
 
 def login_code(request):
     """The second page: a code from the app, or a recovery code."""
-    from newsroom import login as throttle
-
     user, pending = pending_user(request)
     if user is None:
         request.session.pop(PENDING_KEY, None)

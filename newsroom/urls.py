@@ -4,7 +4,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from newsroom import login, twofactor
+from newsroom import twofactor
 from newsroom.pagecache import public_page
 from newsroom.views import csrf_token, robots_txt
 
@@ -18,7 +18,7 @@ handler500 = "newsroom.views.server_error"
 
 urlpatterns = [
     # The admin's own login address, throttled (newsroom.login); reverse("admin:login") is this.
-    path("admin/login/", login.login),
+    path("admin/login/", twofactor.login),
     path("admin/login/code/", twofactor.login_code, name="two_factor_code"),
     path("admin/two-factor/", admin.site.admin_view(twofactor.manage), name="two_factor"),
     path("admin/", admin.site.urls),
