@@ -392,7 +392,10 @@ class Article(Editing, Workflow, models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         indexes = [
-            models.Index(fields=["status", "published_at"], name="article_status_published"),
+            # Every column of "public" (Article.public_filter), so counting or listing the
+            # newest public stories reads the index alone: without expires_at in it, each row
+            # was read from the table (on SQLite past its body), 250 ms to count 100,000.
+            models.Index(fields=["status", "published_at", "expires_at"], name="article_public"),
             models.Index(
                 fields=["section", "status", "published_at"], name="article_section_published"
             ),
