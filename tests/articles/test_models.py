@@ -150,6 +150,25 @@ def test_related_to_falls_back_to_latest_in_section(make):
     assert Article.objects.related_to(story) == [newer, older]
 
 
+def test_related_stories_are_ranked_from_indexes_reading_only_the_winners_rows(make):
+    """The candidates (the 2,000 newest stories) are ranked from the public stories' index and
+    the tag table's; on SQLite reading each candidate's row meant reading past its body."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    story = make.article(tags=["rail"])
+    make.article(tags=["rail"])
+    story = Article.objects.for_detail().get(pk=story.pk)  # its tags at hand, as on its page
+    with CaptureQueriesContext(connection) as captured:
+        assert len(Article.objects.related_to(story, bylines=False)) == 1
+    assert len(captured) == 1
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + captured[0]["sql"])
+            plan = [str(row[-1]) for row in cursor.fetchall()]
+        assert "SEARCH articles_article USING COVERING INDEX article_public" in " ".join(plan), plan
+
+
 def test_related_to_never_returns_the_article_itself_or_future_ones(make):
     story = make.article(tags=["rail"])
     make.article(tags=["rail"], published_at=timezone.now() + timedelta(days=1))
