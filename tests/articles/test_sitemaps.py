@@ -2,7 +2,7 @@
 rules: namespaces, required elements, W3C datetimes, absolute addresses, size limits."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -174,6 +174,37 @@ def test_no_sitemap_names_drafts_scheduled_unpublished_or_expired_stories(client
     assert SITE + site["story"].get_absolute_url() in found
 
 
+def index_lastmod(client, name):
+    root = fetch(client, reverse("articles:sitemap_index"))
+    for entry in root:
+        if f"sitemap-{name}.xml" in entry.findtext("sm:loc", namespaces=NS):
+            return entry.findtext("sm:lastmod", namespaces=NS)
+
+
+def test_the_index_dates_the_stories_by_the_newest_public_change(client, make, site):
+    def lastmod():
+        cache.clear()
+        fragments().clear()
+        root = fetch(client, reverse("articles:sitemap_index"))
+        for entry in root:
+            if "sitemap-articles.xml" in entry.findtext("sm:loc", namespaces=NS):
+                return datetime.fromisoformat(entry.findtext("sm:lastmod", namespaces=NS))
+
+    old = make.article(published_at=timezone.now() - timedelta(days=9))
+    before = lastmod()
+    assert before >= site["story"].published_at.replace(microsecond=0)
+    # An edit to a draft or to a scheduled story is not a change readers can see.
+    later = timezone.now() + timedelta(hours=2)
+    Article.objects.filter(pk=make.article(status=Article.Status.DRAFT).pk).update(updated_at=later)
+    scheduled = make.article(status=Article.Status.SCHEDULED, published_at=later)
+    Article.objects.filter(pk=scheduled.pk).update(updated_at=later)
+    assert lastmod() == before
+    # An edit to an old public story is.
+    edited = timezone.now() + timedelta(hours=1)
+    Article.objects.filter(pk=old.pk).update(updated_at=edited)
+    assert lastmod() == edited.replace(microsecond=0)
+
+
 def test_articles_split_every_2000_addresses(client, make, site):
     section = site["section"]
     now = timezone.now()
@@ -233,7 +264,9 @@ def test_sitemap_query_counts_do_not_grow(client, make, site, settings):
         )
         make.correction(story)
     assert counts() == small
-    assert max(small.values()) <= 9, small
+    # The index: menu and settings, the newest publication, edit and correction (an index's
+    # first entry each) and one count per sitemap.
+    assert max(small.values()) <= 10, small
 
 
 def test_news_sitemap_has_the_last_two_days_with_publication_name_and_language(
