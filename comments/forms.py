@@ -3,6 +3,8 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from newsroom.forms import READER_FORMS
+
 from .models import Comment
 from .readers import parse_number
 
@@ -18,6 +20,7 @@ def no_header_injection(value):
 class CommentForm(forms.ModelForm):
     """The "Leave a reply" form. ``honeypot`` is hidden from people; bots fill it in."""
 
+    default_renderer = READER_FORMS
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
     timestamp = forms.CharField(required=False, widget=forms.HiddenInput)
     honeypot = forms.CharField(

@@ -1,6 +1,8 @@
 from django import forms
 from django.core import signing
 
+from newsroom.forms import READER_FORMS
+
 CONSENT_TEXT = (
     "Subscribe to get our best stories straight into your inbox. Don't worry, we don't spam."
 )
@@ -13,6 +15,8 @@ def sign_consent_text(text=CONSENT_TEXT):
 
 
 class SubscribeForm(forms.Form):
+    default_renderer = READER_FORMS
+
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -38,4 +42,6 @@ class SubscribeForm(forms.Form):
 
 
 class ManageForm(forms.Form):
+    default_renderer = READER_FORMS
+
     name = forms.CharField(label="Name", max_length=100, required=False)
