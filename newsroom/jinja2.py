@@ -23,17 +23,19 @@ from importlib import import_module
 
 from django.apps import apps
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import linebreaks as django_linebreaks
 from django.utils.http import urlencode as django_urlencode
 from django.utils.safestring import mark_safe
 from jinja2 import Environment, Undefined
 
+from newsroom.links import reverse_path
+
 
 def url(name, *args, **kwargs):
-    """``url("articles:tag", tag.slug)``: ``reverse()`` with positional or keyword arguments."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """``url("articles:tag", tag.slug)``: ``reverse()`` with positional or keyword arguments
+    (remembered: ``newsroom.links.reverse_path``)."""
+    return reverse_path(name, *args, **kwargs)
 
 
 def date(value, format="j F Y"):

@@ -18,6 +18,7 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 
 from newsroom import cache as page_cache
+from newsroom.links import reverse_path
 from newsroom.sanitizer import clean_html
 
 from .. import search as fulltext
@@ -470,7 +471,7 @@ class Article(Editing, Workflow, models.Model):
             Article.objects.filter(pk=self.pk).update_search_index()
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return reverse_path("articles:detail", slug=self.slug)
 
     def validate_unique(self, exclude=None):
         super().validate_unique(exclude)

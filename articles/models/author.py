@@ -4,8 +4,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
+from newsroom.links import reverse_path
 from newsroom.people import display_name
 
 from .image import Image
@@ -43,7 +43,7 @@ class Author(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return reverse_path("articles:author", slug=self.slug)
 
     @classmethod
     def profile_for(cls, user):

@@ -1,9 +1,9 @@
 """Sections: the desks of the paper, in the menu on every page."""
 
 from django.db import models
-from django.urls import reverse
 
 from newsroom.cache import MENU_KEY, fragments
+from newsroom.links import reverse_path
 
 from .slugs import unique_slug
 
@@ -40,4 +40,4 @@ class Section(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return reverse_path("articles:section", slug=self.slug)

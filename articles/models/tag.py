@@ -7,9 +7,10 @@ than taggit's generic relation on every tag page and teaser).
 """
 
 from django.db import models
-from django.urls import reverse
 from django.utils.text import slugify
 from taggit.models import TagBase, TaggedItemBase
+
+from newsroom.links import reverse_path
 
 
 class Tag(TagBase):
@@ -24,7 +25,7 @@ class Tag(TagBase):
         return slug if i is None else f"{slug}-{i}"
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return reverse_path("articles:tag", slug=self.slug)
 
 
 class TaggedArticle(TaggedItemBase):
