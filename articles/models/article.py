@@ -6,9 +6,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Window
+from django.db.models import F, Prefetch, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -239,60 +239,53 @@ class ArticleQuerySet(models.QuerySet):
         """
         from .tag import TaggedArticle
 
-        connection = connections[self.db]
-        quote = connection.ops.quote_name
+        quote = connections[self.db].ops.quote_name
         tag_ids = [tag.pk for tag in article.tags.all()]
-        # Compiled without an order (Django may write it as column numbers); the order and the
-        # limit are written here, newest first, as the public stories' index reads.
-        published = self.published().exclude(pk=article.pk).order_by()
-        public_sql, public_params = published.values(
-            rid=F("pk"), rpub=F("published_at")
-        ).query.sql_with_params()
-        recent = f"SELECT rid, rpub FROM ({public_sql}) p ORDER BY rpub DESC, rid DESC LIMIT %s"
-        # Of the section's stories only its newest ``limit`` can make the list (any other
-        # sharing no tag ranks below them), so only those are looked at, from the section's index.
-        section_sql, section_params = (
-            published.filter(section_id=article.section_id)
-            .values(sid=F("pk"), spub=F("published_at"))
+        # The public stories once, compiled without an order (Django may write it as column
+        # numbers): each use below writes its own order and limit, newest first, as the public
+        # stories' index and the section's read.
+        public_sql, public_params = (
+            self.published()
+            .exclude(pk=article.pk)
+            .order_by()
+            .values(rid=F("pk"), rpub=F("published_at"), rsec=F("section_id"))
             .query.sql_with_params()
         )
-        near = f"r.rid IN (SELECT sid FROM ({section_sql}) s ORDER BY spub DESC, sid DESC LIMIT %s)"
+        recent = f"SELECT rid, rpub FROM ({public_sql}) p ORDER BY rpub DESC, rid DESC LIMIT %s"
+        # Of the section's stories only its newest ``limit`` can make the list (any other
+        # sharing no tag ranks below them), so only those are looked at.
+        near = (
+            f"r.rid IN (SELECT rid FROM ({public_sql}) s WHERE rsec = %s "
+            "ORDER BY rpub DESC, rid DESC LIMIT %s)"
+        )
         recent_params = [*public_params, candidates]
-        near_params = [*section_params, limit]
-        shared_sql, shared_params = "", []  # no tags: none shared
+        near_params = [*public_params, article.section_id, limit]
+        shared = ""  # no tags: none shared
         if tag_ids:
             table = quote(TaggedArticle._meta.db_table)
             marks = ", ".join(["%s"] * len(tag_ids))
             tagged = f"SELECT content_object_id FROM {table} WHERE tag_id IN ({marks})"
             near = f"({near} OR r.rid IN ({tagged}))"
             near_params = [*near_params, *tag_ids]
-            shared_sql = (
+            shared = (
                 f"(SELECT COUNT(*) FROM {table} t "
-                f"WHERE t.tag_id IN ({marks}) AND t.content_object_id = r.rid) DESC, "
-            )
-            shared_params = tag_ids
+                "WHERE t.tag_id IN ({marks}) AND t.content_object_id = {story})"
+            ).replace("{marks}", marks)
+        by_shared = f"{shared.format(story='r.rid')} DESC, " if shared else ""
         winners = RawSQL(
             f"SELECT r.rid FROM ({recent}) r WHERE {near} "
-            f"ORDER BY {shared_sql}r.rpub DESC, r.rid DESC LIMIT %s",
-            [*recent_params, *near_params, *shared_params, limit],
+            f"ORDER BY {by_shared}r.rpub DESC, r.rid DESC LIMIT %s",
+            [*recent_params, *near_params, *tag_ids, limit],
         )
-        shared = models.Value(0)
-        if tag_ids:
-            shared = Coalesce(
-                Subquery(
-                    TaggedArticle.objects.filter(
-                        tag_id__in=tag_ids, content_object_id=OuterRef("pk")
-                    )
-                    .order_by()
-                    .values("content_object_id")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            )
-        return list(  # the winners again in their order, counted once more for these few rows
+        # The winners again in their order, their shared tags counted once more for these few
+        # rows (written out: the ORM's subquery and aggregate cost more to build than to run).
+        count = models.Value(0)
+        if shared:
+            story = f"{quote(self.model._meta.db_table)}.{quote('id')}"
+            count = RawSQL(shared.format(story=story), tag_ids, output_field=models.IntegerField())
+        return list(
             self.model.objects.filter(pk__in=winners)
-            .annotate(shared_tags=shared)
+            .annotate(shared_tags=count)
             .order_by("-shared_tags", "-published_at", "-pk")
             .for_listing(bylines)
         )
