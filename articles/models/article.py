@@ -226,16 +226,18 @@ class ArticleQuerySet(models.QuerySet):
         """Re-index these articles' text; ``save()`` does it for one, bulk inserts call it."""
         return fulltext.update_index(self)
 
-    def related_to(self, article, limit=4, candidates=2000, bylines=True):
+    def related_to(self, article, limit=4, candidates=1000, bylines=True):
         """Stories sharing the most tags with ``article``, then the latest in its section, in
         one query (and one for their bylines) however many tags, stories and authors there are.
 
-        Only the ``candidates`` most recent stories are looked at, so a popular tag on a large
-        archive doesn't make every article page count thousands of rows. They are ranked from
-        indexes alone: their keys and dates from the public stories' index (a derived table,
-        so no story row is read), the shared tags from the tag table's; only the ``limit``
-        winners' rows are read. (Ranked on the stories' rows, each candidate's row was read, on
-        SQLite past its body: 17 ms at 100,000 stories, 7 now.)
+        Only the ``candidates`` most recent stories are looked at (weeks of a busy newsroom's
+        work, years of a small one's), so the page costs the same on a large archive as on a
+        small one: a popular tag no longer makes every article page count thousands of rows.
+        They are ranked from indexes alone: their keys and dates from the public stories'
+        index (a derived table, so no story row is read), the shared tags from the tag table's
+        (story, tag) key; only the ``limit`` winners' rows are read. (Ranked on the stories'
+        rows, each candidate's row was read, on SQLite past its body: 17 ms at 100,000
+        stories with 2,000 candidates; 3 ms now with 1,000, as at 1,000 stories.)
         """
         from .tag import TaggedArticle
 
@@ -264,8 +266,13 @@ class ArticleQuerySet(models.QuerySet):
         if tag_ids:
             table = quote(TaggedArticle._meta.db_table)
             marks = ", ".join(["%s"] * len(tag_ids))
-            tagged = f"SELECT content_object_id FROM {table} WHERE tag_id IN ({marks})"
-            near = f"({near} OR r.rid IN ({tagged}))"
+            # Probed per candidate on the (story, tag) key: an IN over every story with the
+            # tag listed thousands of them first on a large archive.
+            tagged = (
+                f"SELECT 1 FROM {table} g WHERE g.content_object_id = r.rid "
+                f"AND g.tag_id IN ({marks})"
+            )
+            near = f"({near} OR EXISTS ({tagged}))"
             near_params = [*near_params, *tag_ids]
             shared = (
                 f"(SELECT COUNT(*) FROM {table} t "

@@ -141,6 +141,17 @@ def test_related_to_orders_by_shared_tags_then_same_section(make):
     assert related == [two_tags, one_tag_newer, one_tag_older, same_section]
 
 
+def test_related_to_looks_only_at_the_newest_candidates(make):
+    now = timezone.now()
+    home, other = make.section(), make.section()
+    story = make.article(section=home, tags=["rail"], published_at=now - timedelta(days=30))
+    close = make.article(section=other, tags=["rail"], published_at=now - timedelta(days=20))
+    for hours in range(1, 4):  # the three newest share nothing with the story
+        make.article(section=other, published_at=now - timedelta(hours=hours))
+    assert Article.objects.related_to(story, candidates=4) == [close]
+    assert Article.objects.related_to(story, candidates=3) == []
+
+
 def test_related_to_falls_back_to_latest_in_section(make):
     home = make.section()
     story = make.article(section=home)
@@ -151,7 +162,7 @@ def test_related_to_falls_back_to_latest_in_section(make):
 
 
 def test_related_stories_are_ranked_from_indexes_reading_only_the_winners_rows(make):
-    """The candidates (the 2,000 newest stories) are ranked from the public stories' index and
+    """The candidates (the 1,000 newest stories) are ranked from the public stories' index and
     the tag table's; on SQLite reading each candidate's row meant reading past its body."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
