@@ -65,5 +65,5 @@ class RankedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         keys = self.keys[bottom:top]
-        found = self.rows.in_bulk(keys) if keys else {}
+        found = self.rows.order_by().in_bulk(keys) if keys else {}  # the keys are the order
         return self._get_page([found[key] for key in keys if key in found], number, self)

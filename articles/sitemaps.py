@@ -76,17 +76,23 @@ class ArticleSitemap(SiteSitemap):
     @property
     def paginator(self):
         newest = Article.objects.published().order_by("-published_at", "-pk")
-        return KeyedPaginator(newest, self.limit, rows=self.items())
+        # The keys are public stories' already: their rows are read by key alone. With the
+        # public filter again SQLite's planner (given ANALYZE's figures) walked the public
+        # stories' index past the archive instead: 60 ms for a deep file at 100,000.
+        return KeyedPaginator(newest, self.limit, rows=self.entries(Article.objects.all()))
 
     def items(self):
+        return self.entries(Article.objects.published())
+
+    def entries(self, stories):
+        """What each story's entry needs, newest first."""
         last_correction = (
             Correction.objects.filter(article=OuterRef("pk"), published_at__lte=timezone.now())
             .order_by("-published_at")
             .values("published_at")[:1]
         )
         return (
-            Article.objects.published()
-            .select_related("lead_image")
+            stories.select_related("lead_image")
             .only("slug", "published_at", "updated_at", "lead_image")
             .annotate(last_correction_at=Subquery(last_correction))
             .order_by("-published_at", "-pk")
