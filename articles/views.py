@@ -137,7 +137,10 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().for_detail(bylines=False)
+        return Article.objects.published().for_detail(bylines=False, parts=False)
+
+    def get_object(self, queryset=None):
+        return Article.objects.with_parts(super().get_object(queryset))
 
     def get_context_data(self, **kwargs):
         article = self.object

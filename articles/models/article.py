@@ -1,6 +1,7 @@
 """Articles: what editors write and readers read, and the gate that decides what is public."""
 
 import datetime
+from collections import defaultdict
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -177,9 +178,16 @@ class ArticleQuerySet(models.QuerySet):
         return listing.prefetch_related(byline_prefetch()) if bylines else listing
 
     def prefetch_bylines(self, articles):
-        """The authors of each of ``articles``, in byline order, in one query; returns them."""
+        """The authors of each of ``articles``, in byline order, in one query, as each one's
+        ``ordered_authors``; returns them. Read from the byline table directly: for the article
+        page's five stories Django's prefetch machinery cost more than the query."""
         articles = [article for article in articles if article is not None]
-        models.prefetch_related_objects(articles, byline_prefetch())
+        bylines = defaultdict(list)
+        links = ArticleAuthor.objects.filter(article__in=[article.pk for article in articles])
+        for link in links.select_related("author__photo"):  # in byline order (Meta)
+            bylines[link.article_id].append(link.author)
+        for article in articles:
+            article.__dict__["ordered_authors"] = bylines[article.pk]  # the cached property
         return articles
 
     def latest_per_section(self, per_section=4, candidates=1000):
@@ -210,11 +218,31 @@ class ArticleQuerySet(models.QuerySet):
             "section__position", "section__name", "-published_at", "-pk"
         )
 
-    def for_detail(self, bylines=True):
-        corrections = Correction.objects.filter(published_at__lte=timezone.now())
-        # The story's own text after all (a list skips it); never the search vector.
+    def for_detail(self, bylines=True, parts=True):
+        """What a story's page needs: its text (a list skips it; never the search vector), and,
+        unless ``parts=False``, its tags and published corrections prefetched (for a single
+        story, :meth:`with_parts` does it for less)."""
         text = self.for_listing(bylines).defer(None).defer("search_vector")
+        if not parts:
+            return text
+        corrections = Correction.objects.filter(published_at__lte=timezone.now())
         return text.prefetch_related("tags", Prefetch("corrections", queryset=corrections))
+
+    def with_parts(self, article):
+        """``article`` with its tags and published corrections at hand, exactly as
+        ``for_detail()``'s prefetch leaves them (``article.tags.all()``,
+        ``article.corrections.all()`` ask nothing more), read with one plain query each: for
+        one story Django's prefetch machinery cost more than the two queries (0.6 ms of the
+        article page's 12)."""
+        corrections = article.corrections.filter(published_at__lte=timezone.now())
+        found = {"tags": article.tags.get_queryset(), "corrections": corrections}
+        for rows in found.values():
+            rows._fetch_all()
+        article._prefetched_objects_cache = {
+            **getattr(article, "_prefetched_objects_cache", {}),
+            **found,
+        }
+        return article
 
     def search(self, q):
         """Articles matching what a reader typed, best match first (``search_rank``), on

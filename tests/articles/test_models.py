@@ -245,3 +245,35 @@ def test_inline_image_in_our_media_but_not_in_library_is_kept_plain(make):
     story = make.article(body='<p>See <img src="/media/images/unknown.jpg" alt="a"> here</p>')
     assert '<img src="/media/images/unknown.jpg" alt="a">' in story.body_html
     assert "srcset" not in story.body_html
+
+
+def test_with_parts_leaves_tags_and_published_corrections_at_hand(make, django_assert_num_queries):
+    story = make.article(tags=["rail", "Ἀθήνα"])
+    published = make.correction(story)
+    pending = make.correction(story)
+    pending.published_at = timezone.now() + timedelta(hours=1)
+    pending.save()
+    article = Article.objects.published().for_detail(parts=False).get(pk=story.pk)
+    with django_assert_num_queries(2):
+        Article.objects.with_parts(article)
+    with django_assert_num_queries(0):
+        assert sorted(tag.name for tag in article.tags.all()) == ["rail", "Ἀθήνα"]
+        assert list(article.corrections.all()) == [published]
+    # The same as for_detail()'s prefetch.
+    prefetched = Article.objects.published().for_detail().get(pk=story.pk)
+    assert list(prefetched.tags.all()) == list(article.tags.all())
+    assert list(prefetched.corrections.all()) == list(article.corrections.all())
+
+
+def test_prefetch_bylines_fills_each_storys_authors_in_byline_order(
+    make, django_assert_num_queries
+):
+    ada, bo, cy = make.author(name="Ada"), make.author(name="Bo"), make.author(name="Cy")
+    first = make.article(authors=[cy, ada])
+    second = make.article(authors=[bo])
+    none = make.article(authors=[])
+    stories = list(Article.objects.filter(pk__in=[first.pk, second.pk, none.pk]).order_by("pk"))
+    with django_assert_num_queries(1):
+        Article.objects.prefetch_bylines([*stories, None])
+    with django_assert_num_queries(0):
+        assert [[a.name for a in s.ordered_authors] for s in stories] == [["Cy", "Ada"], ["Bo"], []]
