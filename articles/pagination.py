@@ -11,12 +11,38 @@ page says "Page 3" and links to older pages, instead of "Page 3 of 8,000".
 import re
 
 from django.core.paginator import Paginator
+from django.db.models import Subquery
 from django.utils.functional import cached_property
 
 _NUMBER = re.compile(r"[0-9]{1,9}")
 
 
-class WindowPaginator(Paginator):
+class KeyedPaginator(Paginator):
+    """Pages whose rows are found by key first: a page's keys come from ``object_list`` (the
+    stories' filter and order, which their own indexes answer), then only those rows are read
+    with ``rows``' columns and joins, in ``rows``' order.
+
+    Slicing one query that filters, orders and joins (sections, pictures) left the plan to
+    SQLite, and once ANALYZE had run its planner started from the sections: every section's
+    public stories read and the whole archive sorted, 250 ms a tag or author page at 100,000
+    stories. A deep page's ``OFFSET`` also walked every row before it (the last of 47
+    sitemap files: 430 ms); on the keys it walks an index."""
+
+    def __init__(self, object_list, per_page, *, rows, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows = rows
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.rows.filter(pk__in=Subquery(keys)), number, self)
+
+
+class WindowPaginator(KeyedPaginator):
     window = 10  # pages counted past the one asked for
     requested = 1
     is_bounded = False

@@ -26,10 +26,10 @@ class HomeView(TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
-        published = Article.objects.published().for_listing()
-        featured = list(published.filter(is_featured=True)[:5])
+        published = Article.objects.published()
+        featured = published.filter(is_featured=True).newest_rows(5)
         # An editor's pin leads; without one, the newest featured story, else the newest.
-        lead = published.pinned_lead() or (featured[0] if featured else published.first())
+        lead = published.pinned_lead() or next(iter(featured or published.newest_rows(1)), None)
         featured = [article for article in featured if article != lead][:4]
         shown = {a.pk for a in featured} | ({lead.pk} if lead else set())
         latest = (
@@ -58,13 +58,15 @@ class ArticleListView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_paginator(self, *args, **kwargs):
-        paginator = super().get_paginator(*args, **kwargs)
+        # The page's keys from the public stories' filter, their rows by key (KeyedPaginator).
+        rows = Article.objects.for_listing()
+        paginator = super().get_paginator(*args, rows=rows, **kwargs)
         return paginator.ask_for(self.request.GET.get(self.page_kwarg))
 
     feed_name = None  # the URL name of the list's own RSS feed; its Atom one ends in "_atom"
 
     def get_queryset(self):
-        return Article.objects.published().for_listing().filter(**self.get_filter())
+        return Article.objects.published().filter(**self.get_filter())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

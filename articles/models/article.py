@@ -7,7 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, Prefetch, Window
+from django.db.models import F, Prefetch, Subquery, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -147,7 +147,14 @@ class ArticleQuerySet(models.QuerySet):
             .filter(pk__in=pinned)
             .filter(models.Q(lead_until__isnull=True) | models.Q(lead_until__gt=now))
         )
-        return max(found, key=lambda story: (story.published_at, story.pk), default=None)
+        return next(iter(found.order_by("-published_at", "-pk").newest_rows(1)), None)
+
+    def newest_rows(self, count, rows=None):
+        """The first ``count`` of these stories in their order, as ``rows`` (by default
+        ``for_listing()``) read by key: the keys from the stories' own indexes, with no join
+        for SQLite's planner to start from (see ``pagination.KeyedPaginator``)."""
+        rows = self.model.objects.for_listing() if rows is None else rows
+        return list(rows.filter(pk__in=Subquery(self.values("pk")[:count])))
 
     def purge_pages(self):
         """Drop the cached pages showing these articles (``newsroom.cache``), on commit."""
