@@ -35,8 +35,6 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
 # How many of the newest matches a search ranks (see ``search``).
 RANKED = 1000
-# On PostgreSQL, how many of the newest stories are searched first (see _newest_postgresql_matches).
-RECENT_STORIES = 20_000
 INDEX_BATCH_SIZE = 500
 
 # Where the database marks a matching word in a passage: characters from Unicode's private use
@@ -120,10 +118,10 @@ def search(queryset, q):
         if not _WORD.search(q):
             return queryset.none()
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        matches = queryset.filter(search_vector=query).order_by().values(mid=F("pk"))
+        newest = queryset.filter(search_vector=query).order_by("-pk").values("pk")
         return (
             model._default_manager.using(queryset._db)
-            .filter(pk__in=_newest_postgresql_matches(matches))
+            .filter(pk__in=newest[: RANKED + 1])
             .annotate(search_rank=SearchRank(F("search_vector"), query))
             .order_by("-search_rank", "-published_at", "-pk")
         )
@@ -147,33 +145,6 @@ def search(queryset, q):
         .filter(GreaterThan(rowid, below))
         .annotate(search_rank=RawSQL(f"-bm25({table}, {weights})", [], output_field=FloatField()))
         .order_by("-search_rank", "-published_at", "-pk")
-    )
-
-
-def _newest_postgresql_matches(matches):
-    """The keys of the newest ``RANKED`` + 1 of ``matches`` (a ``values(mid=...)`` queryset),
-    as SQL for ``pk__in``.
-
-    The GIN index says which rows match, not which are public nor how new, so PostgreSQL read
-    the row of every match: a word of everyday prose matches thousands of stories across the
-    archive, each on a page of its own (4,600 pages for "council" at 100,000 stories, 220 ms
-    when they were not in memory). The newest ``RECENT_STORIES`` stories are searched first
-    (the GIN index and the key's, combined before any row is read), and the older ones only
-    when those hold fewer matches than are ranked: one query either way."""
-    connection = connections[matches.db]
-    sql, params = matches.query.sql_with_params()
-    table = connection.ops.quote_name(matches.model._meta.db_table)
-    key = connection.ops.quote_name(matches.model._meta.pk.column)
-    bound = f"COALESCE((SELECT {key} FROM {table} ORDER BY {key} DESC OFFSET %s LIMIT 1), 0)"
-    wanted = RANKED + 1
-    return RawSQL(
-        f"WITH recent AS MATERIALIZED (SELECT m.mid FROM ({sql}) m WHERE m.mid >= {bound} "
-        "ORDER BY m.mid DESC LIMIT %s) "
-        "SELECT mid FROM recent UNION ALL "
-        f"(SELECT m.mid FROM ({sql}) m WHERE m.mid < {bound} "
-        "AND (SELECT count(*) FROM recent) < %s "
-        "ORDER BY m.mid DESC LIMIT (SELECT %s - count(*) FROM recent))",
-        [*params, RECENT_STORIES, wanted, *params, RECENT_STORIES, wanted, wanted],
     )
 
 

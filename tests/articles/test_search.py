@@ -291,24 +291,6 @@ def test_a_search_ranks_its_newest_matches_only(make, monkeypatch):
     assert found("lighthouse") == [best, *bodies]
 
 
-@pytest.mark.parametrize("recent", [2, 4, 100])
-def test_the_newest_matches_are_ranked_however_few_stories_postgresql_looks_at_first(
-    make, monkeypatch, recent
-):
-    """PostgreSQL looks for the newest matches among the newest RECENT_STORIES stories first,
-    and in the older ones only when those hold too few: the matches ranked are the newest
-    whichever it takes. (SQLite walks its index newest first and has no such window.)"""
-    monkeypatch.setattr(fulltext, "RANKED", 3)  # the newest 4 are ranked
-    monkeypatch.setattr(fulltext, "RECENT_STORIES", recent)
-    stories = [
-        make.article(body=f"<p>The harbour crane, day {i}.</p>" if i % 2 else "<p>Rain.</p>")
-        for i in range(10)
-    ]
-    make.article(body="<p>A harbour draft.</p>", status=Article.Status.DRAFT)  # the newest
-    matching = [story for story in stories if "harbour" in story.body]
-    assert {story.pk for story in found("harbour")} == {story.pk for story in matching[-4:]}
-
-
 def test_a_search_finding_more_than_it_ranks_says_more_than(client, make, monkeypatch, settings):
     monkeypatch.setattr(fulltext, "RANKED", 3)
     settings.ARTICLES_PER_PAGE = 2
