@@ -118,7 +118,7 @@ def search(queryset, q):
         if not _WORD.search(q):
             return queryset.none()
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        newest = queryset.filter(search_vector=query).order_by("-pk").values("pk")
+        newest = queryset.filter(search_vector=query).order_by(_newest_first(q)).values("pk")
         return (
             model._default_manager.using(queryset._db)
             .filter(pk__in=newest[: RANKED + 1])
@@ -146,6 +146,19 @@ def search(queryset, q):
         .annotate(search_rank=RawSQL(f"-bm25({table}, {weights})", [], output_field=FloatField()))
         .order_by("-search_rank", "-published_at", "-pk")
     )
+
+
+def _newest_first(q):
+    """How PostgreSQL orders a search's matches to take the newest: by key, which its index
+    answers backwards, stopping at the last one needed. For a quoted phrase the planner
+    expects as many matches as for its words side by side, far more than there are, so it
+    walked the key index through the whole archive looking for them (100 ms for a phrase of
+    two common words); there the order is written so that no index answers it, and the GIN
+    index finds the matches first (20 ms). Words and OR queries keep the key's order, which
+    is the faster one for them."""
+    if '"' in q:
+        return (F("pk") + 0).desc()
+    return F("pk").desc()
 
 
 def body_text(body_html):

@@ -291,6 +291,18 @@ def test_a_search_ranks_its_newest_matches_only(make, monkeypatch):
     assert found("lighthouse") == [best, *bodies]
 
 
+def test_a_phrase_search_ranks_its_newest_matches_only_too(make, monkeypatch):
+    """A quoted phrase takes its newest matches another way on PostgreSQL (see
+    ``_newest_first``): the same ones, the newest RANKED and one more."""
+    monkeypatch.setattr(fulltext, "RANKED", 2)
+    older = make.article(headline="Night ferry sails again")
+    make.article(headline="Ferry at night")  # the words, not the phrase
+    newer = [make.article(headline=f"Night ferry timetable {n}") for n in range(3)]
+    assert set(found('"night ferry"')) == set(newer)
+    monkeypatch.setattr(fulltext, "RANKED", 10)
+    assert set(found('"night ferry"')) == {older, *newer}
+
+
 def test_a_search_finding_more_than_it_ranks_says_more_than(client, make, monkeypatch, settings):
     monkeypatch.setattr(fulltext, "RANKED", 3)
     settings.ARTICLES_PER_PAGE = 2
