@@ -33,13 +33,19 @@ class KeyedPaginator(Paginator):
         self.rows = rows
 
     def page(self, number):
+        number, bottom, top = self.bounds(number)
+        keys = self.object_list.values("pk")[bottom:top]
+        return self._get_page(self.rows.filter(pk__in=Subquery(keys)), number, self)
+
+    def bounds(self, number):
+        """The page's number, checked, and where its rows start and stop (as Django's own
+        ``page()`` reckons them, orphans included)."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        keys = self.object_list.values("pk")[bottom:top]
-        return self._get_page(self.rows.filter(pk__in=Subquery(keys)), number, self)
+        return number, bottom, top
 
 
 class WindowPaginator(KeyedPaginator):
@@ -61,7 +67,7 @@ class WindowPaginator(KeyedPaginator):
         return min(found, limit)
 
 
-class RankedPaginator(Paginator):
+class RankedPaginator(KeyedPaginator):
     """Pages of a list whose order is the costly part (search results, ranked): the keys are
     read once, in order, in one query that is the count too, and a page fetches its own rows by
     key from ``rows`` (what a page shows, e.g. ``for_listing()``). The list is at most ``most``
@@ -69,8 +75,8 @@ class RankedPaginator(Paginator):
     "more than 1,000" and leaves out "of N" in its paging."""
 
     def __init__(self, object_list, per_page, *, rows, most, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.rows, self.most = rows, most
+        super().__init__(object_list, per_page, rows=rows, **kwargs)
+        self.most = most
 
     @cached_property
     def keys(self):
@@ -85,11 +91,7 @@ class RankedPaginator(Paginator):
         return self.count > self.most
 
     def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
+        number, bottom, top = self.bounds(number)
         keys = self.keys[bottom:top]
         found = self.rows.order_by().in_bulk(keys) if keys else {}  # the keys are the order
         return self._get_page([found[key] for key in keys if key in found], number, self)
