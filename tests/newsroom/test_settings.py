@@ -96,6 +96,35 @@ def test_a_sqlite_connection_is_kept_from_one_request_to_the_next(tmp_path):
     assert result.stdout.strip() == "True"
 
 
+READS_ITS_PRAGMAS = """
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    print(cursor.execute("PRAGMA cache_size").fetchone()[0])
+    print(cursor.execute("PRAGMA journal_mode").fetchone()[0])
+"""
+
+
+@pytest.mark.parametrize("environ, kib", [({}, 8192), ({"SQLITE_CACHE_MB": "32"}, 32768)])
+def test_a_sqlite_connection_keeps_the_pages_it_reads_in_a_cache_of_its_own(tmp_path, environ, kib):
+    """SQLite's default cache holds 2 MB (500 pages), fewer than a search of a large archive
+    reads: each page read again cost a system call. 8 MB at most, or SQLITE_CACHE_MB."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        **environ,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", READS_ITS_PRAGMAS],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(-kib), "wal"]
+
+
 def test_every_service_is_set_from_its_variable():
     values = read(
         DJANGO_DEBUG="0",
