@@ -40,6 +40,31 @@ def test_headline_hit_ranks_above_standfirst_and_body_hits(make):
     assert found("harbour") == [by_headline, by_standfirst, by_body]
 
 
+def test_every_word_in_the_headline_ranks_above_words_spread_over_headline_and_standfirst(make):
+    now = timezone.now()
+    spread = make.article(headline="Tram depot", standfirst="The night shift.", published_at=now)
+    elsewhere = make.article(body="<p>A tram depot night.</p>", published_at=now)
+    headline = make.article(headline="Night at the tram depot", published_at=now - timedelta(1))
+    assert found("tram night") == [headline, spread, elsewhere]
+
+
+def test_within_a_rank_the_newest_story_comes_first_however_often_it_says_it(make):
+    now = timezone.now()
+    canal = "<p>" + "Canal. " * 20 + "</p>"
+    often = make.article(headline="Lock keepers", body=canal, published_at=now - timedelta(2))
+    once = make.article(headline="Lock keepers", body="<p>A canal.</p>", published_at=now)
+    assert found("canal") == [once, often]
+
+
+def test_a_phrase_in_the_headline_ranks_above_its_words_there_apart(make):
+    now = timezone.now()
+    apart = make.article(
+        headline="Ferry to the night market", standfirst="A night ferry.", published_at=now
+    )
+    phrase = make.article(headline="Night ferry returns", published_at=now - timedelta(3))
+    assert found('"night ferry"') == [phrase, apart]
+
+
 def test_matches_word_forms(make):
     story = make.article(headline="Bridges reopen across the river")
     assert found("bridge") == [story]
@@ -259,8 +284,10 @@ def test_pages_follow_the_ranking_each_for_the_same_few_queries(
     client, make, settings, django_assert_num_queries
 ):
     settings.ARTICLES_PER_PAGE = 2
-    for n in range(5):
-        make.article(headline=f"Ferry timetable change {n}", body=f"<p>{'ferry ' * n}</p>")
+    now = timezone.now()
+    for n in range(4):
+        make.article(headline=f"Ferry timetable change {n}", published_at=now - timedelta(days=n))
+    make.article(body="<p>The ferry is late.</p>", headline="Harbour news", published_at=now)
     client.get("/")  # warm the menu cache
     shown = []
     for page in (1, 2, 3):
@@ -270,7 +297,8 @@ def test_pages_follow_the_ranking_each_for_the_same_few_queries(
             html = client.get(SEARCH_URL, {"q": "ferry", "page": page}).text
         shown += re.findall(r'class="teaser__headline"><a href="[^"]*">([^<]*)</a>', html)
     assert shown == [article.headline for article in found("ferry")]
-    assert shown[0] == "Ferry timetable change 4"  # the body that says it most often
+    assert shown[0] == "Ferry timetable change 0"  # the newest with the word in its headline
+    assert shown[-1] == "Harbour news"  # newer, but the word only in its body
 
 
 # A large archive: only the newest matches are ranked ------------------------------------------
