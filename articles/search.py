@@ -45,8 +45,8 @@ from markupsafe import Markup, escape
 
 SEARCH_CONFIG = "english"
 FTS_TABLE = "articles_article_search"
-# How both databases rank a search, best first: every term in the headline, then every term in the headline and
-# standfirst, then the rest (anywhere in the body); newest first within each (see ``search``).
+# How both databases rank a search, best first: every term in the headline, then every term in
+# the headline and standfirst, then the rest (the body); newest first within each (``search``).
 TIERS = ((("headline",), 2), (("headline", "standfirst"), 1))
 # The same columns as PostgreSQL's weights in ``search_vector`` (``update_index``).
 PG_TIER_WEIGHTS = {("headline",): "{a}", ("headline", "standfirst"): "{a,b}"}
