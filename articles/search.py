@@ -47,9 +47,9 @@ SEARCH_CONFIG = "english"
 FTS_TABLE = "articles_article_search"
 # How both databases rank a search, best first: every term in the headline, then every term in
 # the headline and standfirst, then the rest (the body); newest first within each (``search``).
-TIERS = ((("headline",), 2), (("headline", "standfirst"), 1))
-# The same columns as PostgreSQL's weights in ``search_vector`` (``update_index``).
-PG_TIER_WEIGHTS = {("headline",): "{a}", ("headline", "standfirst"): "{a,b}"}
+# Each: the FTS5 columns, the same columns as PostgreSQL's weights in ``search_vector``
+# (``update_index``), and the rank.
+TIERS = ((("headline",), "{a}", 2), (("headline", "standfirst"), "{a,b}", 1))
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 16
 # How many of the newest matches a search ranks (see ``search``).
@@ -140,8 +140,8 @@ def search(queryset, q):
         newest = queryset.filter(search_vector=query).order_by(_newest_first(q)).values("pk")
         tier = Case(
             *(
-                When(_WeightsMatch(PG_TIER_WEIGHTS[columns], query), then=Value(rank))
-                for columns, rank in TIERS
+                When(_WeightsMatch(weights, query), then=Value(rank))
+                for _columns, weights, rank in TIERS
             ),
             default=Value(0),
             output_field=IntegerField(),
@@ -168,7 +168,7 @@ def search(queryset, q):
     tier = Case(
         *(
             When(_FoundIn(table, columns, expression, below), then=Value(rank))
-            for columns, rank in TIERS
+            for columns, _weights, rank in TIERS
         ),
         default=Value(0),
         output_field=IntegerField(),

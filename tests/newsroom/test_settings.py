@@ -36,14 +36,18 @@ print(json.dumps({
 """
 
 
-def settings_with(**environ):
-    """Run Python with exactly ``environ`` (and PATH) and return the settings it ends up with."""
+def run_python(script, **environ):
+    """Run ``script`` in a fresh Python with exactly ``environ`` (and PATH) and the settings."""
     env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "newsroom.settings"}
     env.update(environ)
-    result = subprocess.run(
-        [sys.executable, "-c", READ_BACK], cwd=ROOT, env=env, capture_output=True, text=True
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
-    return result
+
+
+def settings_with(**environ):
+    """Run Python with exactly ``environ`` (and PATH) and return the settings it ends up with."""
+    return run_python(READ_BACK, **environ)
 
 
 def read(**environ):
@@ -82,16 +86,8 @@ print(connection.connection is first)
 def test_a_sqlite_connection_is_kept_from_one_request_to_the_next(tmp_path):
     """Opening the file, its PRAGMAs and a cold page cache on every request cost a tenth of an
     uncached page's CPU; the connection persists as PostgreSQL's does."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", KEEPS_ITS_CONNECTION],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    result = run_python(KEEPS_ITS_CONNECTION, DJANGO_DEBUG="1", DATABASE_URL=database)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
 
@@ -110,17 +106,8 @@ with connection.cursor() as cursor:
 def test_a_sqlite_connection_keeps_the_pages_it_reads_in_a_cache_of_its_own(tmp_path, environ, kib):
     """SQLite's default cache holds 2 MB (500 pages), fewer than a search of a large archive
     reads: each page read again cost a system call. 8 MB at most, or SQLITE_CACHE_MB."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
-        **environ,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", READS_ITS_PRAGMAS],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    result = run_python(READS_ITS_PRAGMAS, DJANGO_DEBUG="1", DATABASE_URL=database, **environ)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(-kib), "wal"]
 
