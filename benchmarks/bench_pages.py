@@ -12,7 +12,9 @@ constant response the size of an article page through the same middleware, ``ben
   Django resets ``connection.queries`` when a WSGI request starts);
 - ``cpu ms``: CPU time (``time.process_time``) of one request through
   ``get_wsgi_application()``, as a gunicorn worker calls it, every cache cleared first; the
-  median of ``BENCH_ROUNDS`` rounds;
+  median of ``BENCH_ROUNDS`` rounds, each of which times the floor the same way just before
+  the page: a page's ``×floor`` is the median of its rounds' ratios, so the machine's load
+  moves both sides of each (``in_process``);
 - ``hit ms``: the same with the page cache warm (what a reader of a cached page costs);
 - ``srv ms`` and ``req/s``: gunicorn (2 workers, whitenoise, debug off) driven by ``wrk`` for
   ``BENCH_SECONDS`` per page; server CPU per request is the workers' CPU time (``/proc``) over
@@ -47,7 +49,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "1000"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 COMMENTS = int(os.environ.get("BENCH_COMMENTS", "30"))  # approved, under the benched article
@@ -60,6 +62,7 @@ SPIKE_SECONDS = int(os.environ.get("BENCH_SPIKE_SECONDS", "30"))  # 0: no spike 
 SPIKE_EVERY = 5  # seconds between the editor's changes during the spike
 ARTIFACTS = ROOT / "artifacts" / "bench"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+FLOOR = "/bench/floor/"  # benchmarks.urls
 
 ENVIRON = {
     "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
@@ -214,37 +217,70 @@ def call(app, path):
     return answer["status"], body
 
 
-def in_process(app, path, *, warm):
-    """Median CPU ms of one request over the rounds (caches cleared unless ``warm``), queries."""
+def clear_caches():
+    """Every cache the site reads: local memory and the shared one (fragments)."""
     from django.core.cache import caches
-    from django.db import connection
 
-    class cache:  # every cache the site reads: local memory and the shared one (fragments)
-        @staticmethod
-        def clear():
-            for alias in {"default", "shared"} & set(caches.settings):
-                caches[alias].clear()
+    for alias in {"default", "shared"} & set(caches.settings):
+        caches[alias].clear()
+
+
+def cpu_ms(app, path):
+    start = time.process_time()
+    call(app, path)
+    return (time.process_time() - start) * 1000
+
+
+def in_process(app, path):
+    """One page's CPU per request in process, uncached and as a page-cache hit, each beside the
+    floor's in the same rounds, and its queries.
+
+    Each round times the floor, then the page with every cache cleared, then the page again
+    (now a hit): the ratio of a round compares requests a few milliseconds apart, so a shared
+    machine's load, which moves by a third within a minute here, moves both sides of it. The
+    ratios given (``cpu_x``, ``hit_x``) are the medians of the rounds' ratios; the times, the
+    medians of the rounds' times."""
+    from django.db import connection
 
     status, body = call(app, path)  # compiled templates, open connection: a worker's steady state
     if status != 200:
         raise SystemExit(f"{path} answered {status}")
-    timings = []
+    call(app, FLOOR)
+    floors, cold, hot = [], [], []
     for _ in range(ROUNDS):
-        if not warm:
-            cache.clear()
-        start = time.process_time()
-        call(app, path)
-        timings.append((time.process_time() - start) * 1000)
+        clear_caches()
+        floors.append(cpu_ms(app, FLOOR))
+        clear_caches()
+        cold.append(cpu_ms(app, path))
+        hot.append(cpu_ms(app, path))
     statements = []
 
     def record(execute, sql, *args):
         statements.append(sql)
         return execute(sql, *args)
 
-    cache.clear()
+    clear_caches()
     with connection.execute_wrapper(record):
         call(app, path)
-    return statistics.median(timings), len(statements), len(body)
+    median = statistics.median
+    return {
+        "queries": len(statements),
+        "bytes": len(body),
+        "cpu_ms": median(cold),
+        "hit_ms": median(hot),
+        "floor_cpu_ms": median(floors),
+        "cpu_x": median(c / f for c, f in zip(cold, floors, strict=True)),
+        "hit_x": median(h / f for h, f in zip(hot, floors, strict=True)),
+    }
+
+
+def set_floor(app, paths):
+    """Make the floor the size of the article page as served."""
+    _, article_body = call(app, paths["article"])
+    os.environ["BENCH_FLOOR_BYTES"] = str(len(article_body))
+    import benchmarks.urls
+
+    benchmarks.urls.FLOOR_BODY = b"<!doctype html>" + b"x" * len(article_body)
 
 
 # Under load: gunicorn + wrk --------------------------------------------------------------------
@@ -277,7 +313,7 @@ def start_gunicorn(port, env):
         if process.poll() is not None:
             raise SystemExit("gunicorn stopped; run it by hand to see why")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor/", timeout=2).close()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{FLOOR}", timeout=2).close()
             if len(children(process.pid)) >= 2:
                 return process
         except (urllib.error.URLError, OSError):
@@ -400,7 +436,7 @@ def start_nginx(port, upstream_port, workdir):
         if process.poll() is not None:
             raise SystemExit(f"nginx stopped: see {workdir / 'error.log'}")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/floor/", timeout=2).close()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{FLOOR}", timeout=2).close()
             return process
         except (urllib.error.URLError, OSError):
             time.sleep(0.2)
@@ -568,8 +604,7 @@ def table(rows, floor):
     for name, row in rows.items():
         lines.append(
             f"{name:<10}{row['queries']:>8}{row['cpu_ms']:>9.2f}"
-            f"{ratio(row['cpu_ms'], floor['cpu_ms']):>8.1f}"
-            f"{row['hit_ms']:>8.2f}{ratio(row['hit_ms'], floor['cpu_ms']):>8.2f}"
+            f"{row['cpu_x']:>8.1f}{row['hit_ms']:>8.2f}{row['hit_x']:>8.2f}"
             f"{row['server_cpu_ms']:>8.2f}"
             f"{ratio(row['server_cpu_ms'], floor['server_cpu_ms']):>8.2f}"
             f"{row['req_s']:>9.0f}{ratio(row['req_s'], floor['req_s']):>8.2f}"
@@ -590,21 +625,12 @@ def main():
     paths = pages()
     app = get_wsgi_application()
 
-    # The floor is the size of the article page as served.
-    _, article_body = call(app, paths["article"])
-    os.environ["BENCH_FLOOR_BYTES"] = str(len(article_body))
-    import benchmarks.urls
-
-    benchmarks.urls.FLOOR_BODY = b"<!doctype html>" + b"x" * len(article_body)
-
+    set_floor(app, paths)
     rows = {}
-    for name, path in {"floor": "/bench/floor/", **paths}.items():
+    for name, path in {"floor": FLOOR, **paths}.items():  # the floor against itself: about 1.0
         if name == "feed" and call(app, path)[0] != 200:
             continue  # no feed yet on this branch
-        cpu, queries, size = in_process(app, path, warm=False)
-        hit, _, _ = in_process(app, path, warm=True)
-        rows[name] = {"path": path, "queries": queries, "cpu_ms": cpu, "hit_ms": hit,
-                      "bytes": size}  # fmt: skip
+        rows[name] = {"path": path, **in_process(app, path)}
 
     from django.db import connections
 
@@ -639,7 +665,7 @@ def main():
     )
     print(
         "cpu ms: uncached, caches cleared; hit ms: page cache warm (both in process, x the "
-        "floor's cpu ms); srv ms: workers' CPU per request under load"
+        "floor's cpu ms in the same rounds); srv ms: workers' CPU per request under load"
     )
     print(report)
     if nginx:
