@@ -180,6 +180,40 @@ def test_related_stories_are_ranked_from_indexes_reading_only_the_winners_rows(m
         assert "SEARCH articles_article USING COVERING INDEX article_public" in " ".join(plan), plan
 
 
+def test_latest_per_section_numbers_only_the_newest_candidates(make):
+    now = timezone.now()
+    busy, quiet = make.section(), make.section()
+    old = make.article(section=quiet, published_at=now - timedelta(days=3))
+    newest = [make.article(section=busy, published_at=now - timedelta(hours=h)) for h in (1, 2, 3)]
+    latest = Article.objects.published().latest_per_section(per_section=2, candidates=3)
+    assert list(latest) == newest[:2]  # the quiet section has nothing among the newest three
+    latest = Article.objects.published().latest_per_section(per_section=2, candidates=4)
+    assert list(latest) == [*newest[:2], old] or list(latest) == [old, *newest[:2]]
+    # Fewer stories than candidates: every section's newest.
+    latest = Article.objects.published().latest_per_section(per_section=5, candidates=1000)
+    assert set(latest) == {old, *newest}
+
+
+def test_latest_per_section_numbers_the_candidates_from_the_public_index_alone(make):
+    """The home page's newest stories per section: the window reads key, section and date of
+    the newest thousand from the "public" index; read by key from the table (on SQLite past
+    each story's body) they were 6 ms of the home page at 100,000 stories."""
+    from django.db import connection
+
+    make.article()
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Article._meta.db_table)
+    assert indexes["article_public"]["columns"][-1] == "section_id"
+    if connection.vendor == "sqlite":
+        latest = Article.objects.published().latest_per_section()
+        sql, params = latest.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = [str(row[-1]) for row in cursor.fetchall()]
+        table_reads = [step for step in plan if "SEARCH V0" in step or "SCAN V0" in step]
+        assert table_reads and all("COVERING INDEX article_public" in s for s in table_reads), plan
+
+
 def test_related_to_never_returns_the_article_itself_or_future_ones(make):
     story = make.article(tags=["rail"])
     make.article(tags=["rail"], published_at=timezone.now() + timedelta(days=1))

@@ -406,7 +406,7 @@ def test_counting_public_stories_reads_the_index_alone(make):
     make.article()
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, Article._meta.db_table)
-    assert indexes["article_public"]["columns"] == ["status", "published_at", "expires_at"]
+    assert indexes["article_public"]["columns"][:3] == ["status", "published_at", "expires_at"]
     if connection.vendor == "sqlite":
         sql, params = Article.objects.published().order_by().values("pk").query.sql_with_params()
         with connection.cursor() as cursor:
