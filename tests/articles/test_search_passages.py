@@ -75,6 +75,28 @@ def test_passages_for_a_page_cost_one_query_however_many_hits(make):
     assert len(few) == len(many) == 1
 
 
+def test_passages_walk_only_the_pages_range_of_matches_not_the_whole_archive(make):
+    """FTS5 is handed the page's range of keys, not its list: with the list it sought its index
+    once a key (0.13 ms each for a common word at 100,000 stories), and a page's keys lie
+    within the newest few hundred matches anyway. Only the page's stories come back."""
+    older = [make.article(body=f"<p>Harbour story {i}.</p>") for i in range(3)]
+    page = [make.article(body=f"<p>Harbour news {i}.</p>") for i in range(3)]
+    newer = make.article(body="<p>A harbour story newer than the page.</p>")
+    with CaptureQueriesContext(connection) as captured:
+        found = passages([page[2], page[0]], "harbour")
+    assert set(found) == {page[2].pk, page[0].pk}
+    assert older[0].pk not in found and newer.pk not in found
+    if connection.vendor == "sqlite":
+        [query] = captured
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            [step] = [str(row[-1]) for row in cursor.fetchall()]
+        # FTS5's plan names what it was handed: M a MATCH, > and < a rowid range, = a key.
+        constraints = step.rsplit(":", 1)[-1]
+        assert "M" in constraints and ">" in constraints and "<" in constraints, step
+        assert "=" not in constraints, step
+
+
 def test_a_standfirst_only_match_shows_the_standfirst(client, make):
     make.article(standfirst="Lighthouse keepers strike.", body="<p>Nothing relevant here.</p>")
     _, [teaser] = results(client, q="lighthouse")
