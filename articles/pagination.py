@@ -49,7 +49,14 @@ class KeyedPaginator(Paginator):
 
 
 class WindowPaginator(KeyedPaginator):
-    window = 10  # pages counted past the one asked for
+    """Counts only ``window`` pages past the one asked for: enough for "Page 2 of 5" on a short
+    list and for the link to older stories on a long one (the pages link only to the next and
+    previous). The count walks the list's stories newest first until it has them all, so on a
+    tag or author page, whose stories are spread over the archive, each page counted costs a
+    walk through many others: at 100,000 stories ten pages were 2.2 ms of a tag page's SQL
+    against 0.5 ms at 1,000, four are half that."""
+
+    window = 4  # pages counted past the one asked for
     requested = 1
     is_bounded = False
 
