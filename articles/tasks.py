@@ -8,6 +8,7 @@ says "look now".
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -95,6 +96,17 @@ def end_lead_pins():
     from .models import Article
 
     return Article.objects.end_lead_pins()
+
+
+def merge_search_index(budget=1.0):
+    """Sweep job: merge SQLite's full-text index a step at a time for at most ``budget``
+    seconds (``articles.search.merge_index_step``); the steps merged, 0 when it is merged."""
+    from . import search
+
+    started, steps = time.monotonic(), 0
+    while time.monotonic() - started < budget and search.merge_index_step():
+        steps += 1
+    return steps
 
 
 # Pictures --------------------------------------------------------------------------------------

@@ -408,6 +408,7 @@ SWEEP_JOBS = [
     "articles.tasks.publish_due_articles",
     "articles.tasks.expire_articles",
     "articles.tasks.end_lead_pins",
+    "articles.tasks.merge_search_index",
     "newsletter.tasks.send_due_issues",
 ]
 

@@ -365,3 +365,23 @@ def test_each_database_has_its_search_index():
         else:
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_article_search'")
             assert "USING fts5" in cursor.fetchone()[0]
+
+
+def test_the_sweep_merges_the_full_text_index_until_nothing_is_left(make):
+    """Each batch of writes is a segment of SQLite's index, read by every search until merged;
+    the sweep merges them a bounded step at a time, and searching finds the same stories."""
+    from django.db import connection
+
+    from articles.tasks import run_sweep
+
+    stories = []
+    for n in range(6):  # segments: each search between writes makes FTS5 write out its batch
+        stories.append(make.article(headline=f"Harbour report {n}"))
+        assert len(found("harbour")) == n + 1
+    if connection.vendor != "sqlite":
+        assert fulltext.merge_index_step() is False  # PostgreSQL: autovacuum's work
+        return
+    assert fulltext.merge_index_step()  # something to merge
+    assert run_sweep()["articles.tasks.merge_search_index"] >= 0
+    assert not fulltext.merge_index_step()  # merged: nothing left
+    assert set(found("harbour")) == set(stories)
