@@ -193,7 +193,9 @@ def test_the_sweep_task_sends_a_due_issue_and_publishes_a_due_story_in_one_round
 
     result = task_worker.run(sweep)
 
-    assert result.return_value == {
+    found = dict(result.return_value)
+    assert found.pop("articles.tasks.merge_search_index") >= 0  # steps: however fresh the index
+    assert found == {
         "articles.tasks.publish_due_articles": 1,
         "articles.tasks.expire_articles": 0,
         "articles.tasks.end_lead_pins": 0,
