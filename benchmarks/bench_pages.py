@@ -617,10 +617,12 @@ def table(rows, floor):
     return "\n".join(lines)
 
 
-def main():
+def prepare():
+    """Django set up on the bench's database (built or topped up), the WSGI application as a
+    worker holds it, the pages to measure, and the floor sized to the article page: what every
+    in-process measurement starts from (here and in ``bench_scale``'s turns)."""
     os.environ.update(ENVIRON)
     sys.path.insert(0, str(ROOT))
-    began = time.monotonic()
     import django
 
     django.setup()
@@ -629,8 +631,13 @@ def main():
     build_site()
     paths = pages()
     app = get_wsgi_application()
-
     set_floor(app, paths)
+    return app, paths
+
+
+def main():
+    began = time.monotonic()
+    app, paths = prepare()
     rows = {}
     for name, path in {"floor": FLOOR, **paths}.items():  # the floor against itself: about 1.0
         if name == "feed" and call(app, path)[0] != 200:

@@ -30,20 +30,10 @@ TARGET = 1.2
 
 def child():
     """One turn at ``BENCH_ARTICLES`` stories: each page's ``×floor``, as JSON on the last line."""
-    from benchmarks import bench_pages as pages
+    from benchmarks import bench_pages
 
-    os.environ.update(pages.ENVIRON)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.wsgi import get_wsgi_application
-
-    pages.build_site()
-    paths = pages.pages()
-    app = get_wsgi_application()
-    pages.set_floor(app, paths)
-    found = {name: pages.in_process(app, path) for name, path in paths.items()}
+    app, paths = bench_pages.prepare()
+    found = {name: bench_pages.in_process(app, path) for name, path in paths.items()}
     print(json.dumps({name: row["cpu_x"] for name, row in found.items()}))
 
 
@@ -85,7 +75,7 @@ def main():
     for size, turns in figures.items():  # each turn's figures: how far they agree
         for found in turns:
             print(f"  turn at {size:,}: " + ", ".join(f"{k} {v:.1f}" for k, v in found.items()))
-    return True
+    return worst <= TARGET  # over the target: make bench says so in its exit status too
 
 
 if __name__ == "__main__":
